@@ -296,7 +296,7 @@ function checkConstraints(
     if (cap.input !== undefined && model.pricing.input > cap.input) {
       return {
         reason: 'over_max_price',
-        detail: `input price ${formatPrice(model.pricing.input)} > max_price.prompt ${formatPrice(cap.input)}`,
+        detail: `input price ${formatPrice(model.pricing.input)} > max_price ${formatPrice(cap.input)}`,
       };
     }
     if (cap.output !== undefined && model.pricing.output > cap.output) {
