@@ -1,0 +1,246 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RouterError } from '../../core/errors.js';
+import { parseSseStream, type SseMessage } from './parse-sse-stream.js';
+
+const encoder = new TextEncoder();
+
+async function* chunksOf(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield typeof part === 'string' ? encoder.encode(part) : part;
+}
+
+/** Splits `bytes` at each of `cuts` (positions, any order, duplicates allowed). */
+function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const positions = [...new Set(cuts)].filter((cut) => cut > 0 && cut < bytes.length).sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let start = 0;
+  for (const position of positions) {
+    pieces.push(bytes.subarray(start, position));
+    start = position;
+  }
+  pieces.push(bytes.subarray(start));
+  return pieces;
+}
+
+async function collect(body: AsyncIterable<Uint8Array>, maxMessageBytes = 10_000): Promise<SseMessage[]> {
+  const messages: SseMessage[] = [];
+  for await (const message of parseSseStream(body, { maxMessageBytes })) messages.push(message);
+  return messages;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<RouterError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RouterError) return error;
+    throw error;
+  }
+  throw new Error('expected a RouterError');
+}
+
+const sample = [
+  ': OPENROUTER PROCESSING\n\n',
+  'data: {"text":"héllo wörld 👋"}\n\n',
+  'event: content_block_delta\n',
+  'data: {"a":1}\n\n',
+  'data: line one\n',
+  'data: line two\n\n',
+  ': keep-alive\n',
+  'data: 漢字とかな\n\n',
+  'data: [DONE]\n\n',
+].join('');
+
+const sampleMessages: SseMessage[] = [
+  { event: undefined, data: '{"text":"héllo wörld 👋"}' },
+  { event: 'content_block_delta', data: '{"a":1}' },
+  { event: undefined, data: 'line one\nline two' },
+  { event: undefined, data: '漢字とかな' },
+  { event: undefined, data: '[DONE]' },
+];
+
+describe('parseSseStream', () => {
+  it('parses data, event names and multi-line data, and skips comments', async () => {
+    expect(await collect(chunksOf(sample))).toEqual(sampleMessages);
+  });
+
+  it('gives the same messages for a split at every single byte position', async () => {
+    const bytes = encoder.encode(sample);
+    for (let position = 1; position < bytes.length; position += 1) {
+      expect(await collect(chunksOf(...splitAt(bytes, [position])))).toEqual(sampleMessages);
+    }
+  });
+
+  it('gives the same messages for any set of split points (property)', async () => {
+    const bytes = encoder.encode(sample);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }),
+        async (cuts) => {
+          expect(await collect(chunksOf(...splitAt(bytes, cuts)))).toEqual(sampleMessages);
+        },
+      ),
+    );
+  });
+
+  it('decodes one byte per chunk, multi-byte characters included', async () => {
+    const bytes = encoder.encode(sample);
+    const single = Array.from(bytes, (byte) => Uint8Array.of(byte));
+    expect(await collect(chunksOf(...single))).toEqual(sampleMessages);
+  });
+
+  it('round-trips arbitrary unicode data split anywhere (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        async (texts, cuts) => {
+          // Line ends inside data would start a new field, so the texts stay on one line each.
+          const lines = texts.map((text) => text.replace(/[\r\n]/g, ' '));
+          const bytes = encoder.encode(lines.map((line) => `data: ${line}\n\n`).join(''));
+          const pieces = splitAt(
+            bytes,
+            cuts.map((cut) => cut % Math.max(bytes.length, 1)),
+          );
+          const messages = await collect(chunksOf(...pieces));
+          expect(messages.map((message) => message.data)).toEqual(lines);
+        },
+      ),
+    );
+  });
+
+  it('accepts CRLF and lone CR line endings', async () => {
+    const crlf = 'data: first\r\n\r\n: comment\r\nevent: ping\r\ndata: second\r\n\r\n';
+    const expected: SseMessage[] = [
+      { event: undefined, data: 'first' },
+      { event: 'ping', data: 'second' },
+    ];
+    expect(await collect(chunksOf(crlf))).toEqual(expected);
+    const bytes = encoder.encode(crlf);
+    for (let position = 1; position < bytes.length; position += 1) {
+      expect(await collect(chunksOf(...splitAt(bytes, [position])))).toEqual(expected);
+    }
+    expect(await collect(chunksOf('data: a\r\rdata: b\r\r'))).toEqual([
+      { event: undefined, data: 'a' },
+      { event: undefined, data: 'b' },
+    ]);
+  });
+
+  it('strips a leading byte-order mark and drops a message the body never terminated', async () => {
+    const bom = Uint8Array.of(0xef, 0xbb, 0xbf);
+    expect(await collect(chunksOf(bom, 'data: one\n\ndata: cut off'))).toEqual([
+      { event: undefined, data: 'one' },
+    ]);
+  });
+
+  it('yields each message before the body ends', async () => {
+    const seen: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* slowBody(): AsyncGenerator<Uint8Array> {
+      yield encoder.encode('data: early\n\n');
+      await gate;
+      yield encoder.encode('data: late\n\n');
+    }
+    const iterator = parseSseStream(slowBody(), { maxMessageBytes: 100 });
+    const first = await iterator.next();
+    seen.push(first.done === true ? 'done' : first.value.data);
+    expect(seen).toEqual(['early']);
+    release();
+    const second = await iterator.next();
+    expect(second.done === true ? 'done' : second.value.data).toBe('late');
+    expect((await iterator.next()).done).toBe(true);
+  });
+
+  it('stops reading the body when the consumer stops', async () => {
+    let reads = 0;
+    let closed = false;
+    async function* endlessBody(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          reads += 1;
+          yield encoder.encode(`data: ${reads}\n\n`);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const received: string[] = [];
+    for await (const message of parseSseStream(endlessBody(), { maxMessageBytes: 100 })) {
+      received.push(message.data);
+      if (received.length === 3) break;
+    }
+    expect(received).toEqual(['1', '2', '3']);
+    expect(closed).toBe(true);
+    expect(reads).toBe(3);
+  });
+
+  it('fails with upstream_bad_response when a complete message is over the cap', async () => {
+    const error = await failureOf(collect(chunksOf(`data: ${'x'.repeat(101)}\n\n`), 100));
+    expect(error.code).toBe('upstream_bad_response');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('100 bytes');
+  });
+
+  it('counts the cap in UTF-8 bytes, not characters', async () => {
+    // 40 three-byte characters: 40 UTF-16 units, 120 bytes.
+    const data = '漢'.repeat(40);
+    expect(await collect(chunksOf(`data: ${data}\n\n`), 120)).toEqual([{ event: undefined, data }]);
+    const error = await failureOf(collect(chunksOf(`data: ${data}\n\n`), 119));
+    expect(error.code).toBe('upstream_bad_response');
+  });
+
+  it('accepts data of exactly the cap however it is split', async () => {
+    const data = 'y'.repeat(100);
+    const bytes = encoder.encode(`data: ${data}\n\n`);
+    for (let position = 1; position < bytes.length; position += 1) {
+      expect(await collect(chunksOf(...splitAt(bytes, [position])), 100)).toEqual([
+        { event: undefined, data },
+      ]);
+    }
+  });
+
+  it('fails while a never-ending message is still growing, without reading the rest of the body', async () => {
+    let reads = 0;
+    let closed = false;
+    async function* growingBody(): AsyncGenerator<Uint8Array> {
+      try {
+        yield encoder.encode('data: ok\n\ndata: ');
+        for (;;) {
+          reads += 1;
+          yield encoder.encode('z'.repeat(1_000));
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const received: string[] = [];
+    const error = await failureOf(
+      (async () => {
+        for await (const message of parseSseStream(growingBody(), { maxMessageBytes: 5_000 })) {
+          received.push(message.data);
+        }
+      })(),
+    );
+    expect(error.code).toBe('upstream_bad_response');
+    expect(received).toEqual(['ok']);
+    expect(closed).toBe(true);
+    expect(reads).toBeLessThan(10);
+  });
+
+  it('yields the messages completed before an oversized one in the same chunk', async () => {
+    const received: string[] = [];
+    const error = await failureOf(
+      (async () => {
+        for await (const message of parseSseStream(chunksOf(`data: a\n\ndata: ${'b'.repeat(50)}\n\n`), {
+          maxMessageBytes: 10,
+        })) {
+          received.push(message.data);
+        }
+      })(),
+    );
+    expect(received).toEqual(['a']);
+    expect(error.code).toBe('upstream_bad_response');
+  });
+});
