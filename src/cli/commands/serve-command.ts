@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config.js';
+import { isClusterPrimary, joinClusterState, runClusterPrimary } from '../../server/run-cluster.js';
+import { startRouter } from '../../server/start-router.js';
+
+interface ServeOptions {
+  port?: string;
+  host?: string;
+  config?: string;
+  demo?: boolean;
+  snapshot?: string;
+  dataDir?: string;
+  workers?: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be an integer 0..65535, got "${value}"`);
+  }
+  return port;
+}
+
+/** Adds `serve` to the program. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('start the router: an OpenRouter-compatible HTTP API on 127.0.0.1:8080 by default')
+    .option('--port <port>', 'port to listen on (env PORT; default 8080)')
+    .option('--host <host>', 'address to bind (env HOST; default 127.0.0.1)')
+    .option('--config <file>', 'YAML configuration file (env PARETO_ROUTER_CONFIG)')
+    .option('--snapshot <version>', 'index snapshot to route with (default: the latest)')
+    .option('--data-dir <dir>', 'data directory (env PARETO_ROUTER_DATA_DIR; default ~/.pareto-router)')
+    .option('--demo', 'serve answers from the built-in fake upstream (no provider keys needed)')
+    .option('--workers <n>', 'worker processes sharing the port and live state (default 1)')
+    .action(async (options: ServeOptions) => {
+      const workers = options.workers === undefined ? 1 : Number(options.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+        throw new Error(`--workers must be an integer 1..256, got "${options.workers}"`);
+      }
+      const overrides: NonNullable<Parameters<typeof loadConfig>[0]>['overrides'] = {};
+      if (options.port !== undefined) overrides.port = parsePort(options.port);
+      if (options.host !== undefined) overrides.host = options.host;
+      if (options.snapshot !== undefined) overrides.snapshotVersion = options.snapshot;
+      if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
+      if (options.demo === true) overrides.demo = true;
+      const config = loadConfig({ configPath: options.config, overrides });
+      const log = (line: string) => process.stdout.write(`${line}\n`);
+      if (workers > 1 && isClusterPrimary()) {
+        await runClusterPrimary(workers, log);
+        return;
+      }
+      const router = await startRouter(config, { log: workers > 1 ? () => undefined : log });
+      joinClusterState(router.app.state);
+      if (workers > 1) log(`worker ${process.pid} listening on ${router.url}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stdout.write(`${signal}: finishing in-flight requests, then stopping\n`);
+          router.close().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}

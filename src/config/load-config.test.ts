@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config.js';
+
+const writeConfig = (text: string): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'pareto-config-')), 'config.yaml');
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('loadConfig', () => {
+  it('runs on 127.0.0.1:8080 with no upstream when nothing is set', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8080);
+    expect(config.upstreams).toEqual([]);
+    expect(config.bodyLimitBytes).toBe(32 * 1024 * 1024);
+  });
+
+  it('enables vendors from the SDKs’ own variables, with base-URL overrides', () => {
+    const config = loadConfig({
+      env: {
+        OPENROUTER_API_KEY: 'sk-or-1',
+        OPENROUTER_BASE_URL: 'http://127.0.0.1:9999/api/v1/',
+        ANTHROPIC_API_KEY: 'sk-ant-1',
+        GEMINI_API_KEY: 'g-1',
+        OLLAMA_BASE_URL: 'http://127.0.0.1:11434/v1',
+        PORT: '9000',
+      },
+    });
+    const byName = Object.fromEntries(config.upstreams.map((upstream) => [upstream.name, upstream]));
+    expect(Object.keys(byName).sort()).toEqual(['anthropic', 'gemini', 'ollama', 'openrouter']);
+    expect(byName.openrouter?.baseUrl).toBe('http://127.0.0.1:9999/api/v1');
+    expect(byName.openrouter?.passthrough).toBe(true);
+    expect(byName.anthropic?.protocol).toBe('anthropic');
+    expect(byName.ollama?.apiKey).toBeUndefined();
+    expect(config.port).toBe(9000);
+  });
+
+  it('reads a YAML file with custom upstreams and keys from named variables', () => {
+    const path = writeConfig(`
+port: 7000
+upstreams:
+  - name: local-vllm
+    protocol: openai
+    baseUrl: http://127.0.0.1:8000/v1
+    apiKeyEnv: MY_VLLM_KEY
+    models:
+      qwen/qwen3.6-27b: Qwen/Qwen3.6-27B
+timeouts:
+  firstByteMs: 5000
+routing:
+  tierCutoffs: { high: 0.7, medium: 0.4 }
+`);
+    const config = loadConfig({ configPath: path, env: { MY_VLLM_KEY: 'k' } });
+    expect(config.port).toBe(7000);
+    expect(config.upstreams[0]).toMatchObject({
+      name: 'local-vllm',
+      apiKey: 'k',
+      models: { 'qwen/qwen3.6-27b': 'Qwen/Qwen3.6-27B' },
+    });
+    expect(config.timeouts.firstByteMs).toBe(5000);
+    expect(config.timeouts.streamIdleMs).toBe(60_000);
+    expect(config.tierCutoffs).toEqual({ high: 0.7, medium: 0.4 });
+  });
+
+  it.each([
+    ['an unknown field', 'prot: 1\n', /prot/],
+    ['a wrong type', 'port: "eighty"\n', /port/],
+    ['broken YAML', 'port: [1,\n', /not valid YAML/],
+    [
+      'a custom upstream without protocol',
+      'upstreams:\n  - name: x\n    baseUrl: http://a.b\n',
+      /protocol and baseUrl/,
+    ],
+    [
+      'inverted cut-offs',
+      'routing:\n  tierCutoffs: { high: 0.2, medium: 0.5 }\n',
+      /medium must not be above/,
+    ],
+  ])('fails with one line naming the problem for %s', (_name, text, message) => {
+    const path = writeConfig(text);
+    expect(() => loadConfig({ configPath: path, env: {} })).toThrow(message);
+  });
+
+  it('rejects a bad PORT variable', () => {
+    expect(() => loadConfig({ env: { PORT: 'abc' } })).toThrow(/PORT/);
+  });
+});

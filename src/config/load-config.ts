@@ -1,0 +1,233 @@
+/**
+ * Loads the configuration: a YAML file (`--config` or PARETO_ROUTER_CONFIG), then environment variables
+ * (the vendors' own SDK variable names for keys and base URLs), then defaults. Invalid files fail with one
+ * line naming the file and the field.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { defaultBlendRatio } from '../core/blended-price.js';
+import { RouterError } from '../core/errors.js';
+import { defaultTierCutoffs } from '../core/tiers.js';
+import { defaultRetries, defaultTimeouts, type RouterConfig, type UpstreamConfig } from './router-config.js';
+import { upstreamPresets } from './upstream-presets.js';
+
+const positiveInteger = z.number().int().positive();
+
+const upstreamSchema = z.strictObject({
+  name: z.string().min(1),
+  displayName: z.string().optional(),
+  protocol: z.enum(['openai', 'anthropic', 'gemini']).optional(),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().optional(),
+  /** Name of an environment variable holding the key, so keys stay out of the file. */
+  apiKeyEnv: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  passthrough: z.boolean().optional(),
+  models: z.record(z.string(), z.string()).optional(),
+  enabled: z.boolean().optional(),
+});
+
+const fileSchema = z.strictObject({
+  host: z.string().optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  bodyLimitMb: z.number().positive().max(1024).optional(),
+  dataDir: z.string().optional(),
+  snapshot: z.string().optional(),
+  upstreams: z.array(upstreamSchema).optional(),
+  upstreamPreference: z.array(z.string()).optional(),
+  routing: z
+    .strictObject({
+      tierCutoffs: z
+        .strictObject({ high: z.number().min(0).max(1), medium: z.number().min(0).max(1) })
+        .optional(),
+      blendRatio: z
+        .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })
+        .optional(),
+      maxFallbacks: z.number().int().min(0).max(10).optional(),
+    })
+    .optional(),
+  timeouts: z
+    .strictObject({
+      firstByteMs: positiveInteger.optional(),
+      firstTokenMs: positiveInteger.optional(),
+      streamIdleMs: positiveInteger.optional(),
+      keepAliveMs: positiveInteger.optional(),
+    })
+    .optional(),
+  retries: z
+    .strictObject({
+      maxAttemptsPerModel: z.number().int().min(1).max(10).optional(),
+      retryAfterMaxWaitMs: z.number().int().min(0).optional(),
+      backoffBaseMs: z.number().int().min(0).optional(),
+      backoffMaxMs: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  circuitBreaker: z
+    .strictObject({ failureThreshold: positiveInteger.optional(), openMs: positiveInteger.optional() })
+    .optional(),
+  sticky: z
+    .strictObject({ ttlMs: positiveInteger.optional(), maxEntries: positiveInteger.optional() })
+    .optional(),
+});
+
+export type ConfigFile = z.infer<typeof fileSchema>;
+
+export interface LoadConfigOptions {
+  configPath?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Command-line overrides, applied last. */
+  overrides?: Partial<Pick<RouterConfig, 'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo'>>;
+}
+
+/** Reads and validates a YAML config file. */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RouterError('config_invalid', `cannot read config ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new RouterError(
+      'config_invalid',
+      `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
+    throw new RouterError('config_invalid', `${path}: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Builds the full configuration from a file (optional), the environment and overrides. */
+export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
+  const env = options.env ?? process.env;
+  const configPath = options.configPath ?? env.PARETO_ROUTER_CONFIG;
+  const file: ConfigFile = configPath === undefined || configPath === '' ? {} : readConfigFile(configPath);
+  const upstreams = resolveUpstreams(file, env);
+  const portFromEnv = env.PORT === undefined || env.PORT === '' ? undefined : Number(env.PORT);
+  if (
+    portFromEnv !== undefined &&
+    !(Number.isInteger(portFromEnv) && portFromEnv >= 0 && portFromEnv <= 65535)
+  ) {
+    throw new RouterError('config_invalid', `PORT must be an integer 0..65535, got "${env.PORT}"`);
+  }
+  const config: RouterConfig = {
+    host: file.host ?? env.HOST ?? '127.0.0.1',
+    port: file.port ?? portFromEnv ?? 8080,
+    bodyLimitBytes: Math.round((file.bodyLimitMb ?? 32) * 1024 * 1024),
+    dataDir: file.dataDir ?? env.PARETO_ROUTER_DATA_DIR ?? join(homedir(), '.pareto-router'),
+    upstreams,
+    upstreamPreference: file.upstreamPreference ?? [],
+    tierCutoffs: file.routing?.tierCutoffs ?? defaultTierCutoffs,
+    blendRatio: file.routing?.blendRatio ?? defaultBlendRatio,
+    maxFallbacks: file.routing?.maxFallbacks ?? 2,
+    timeouts: withDefaults(defaultTimeouts, file.timeouts),
+    retries: withDefaults(defaultRetries, file.retries),
+    circuitBreaker: withDefaults({ failureThreshold: 5, openMs: 30_000 }, file.circuitBreaker),
+    sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
+    demo: false,
+  };
+  const snapshot = file.snapshot ?? env.PARETO_ROUTER_SNAPSHOT;
+  if (snapshot !== undefined && snapshot !== '') config.snapshotVersion = snapshot;
+  const overrides = options.overrides ?? {};
+  if (overrides.host !== undefined) config.host = overrides.host;
+  if (overrides.port !== undefined) config.port = overrides.port;
+  if (overrides.dataDir !== undefined) config.dataDir = overrides.dataDir;
+  if (overrides.snapshotVersion !== undefined) config.snapshotVersion = overrides.snapshotVersion;
+  if (overrides.demo !== undefined) config.demo = overrides.demo;
+  if (config.tierCutoffs.medium > config.tierCutoffs.high) {
+    throw new RouterError(
+      'config_invalid',
+      'routing.tierCutoffs.medium must not be above routing.tierCutoffs.high',
+    );
+  }
+  return config;
+}
+
+function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamConfig[] {
+  const fromFile = new Map((file.upstreams ?? []).map((upstream) => [upstream.name, upstream] as const));
+  const result: UpstreamConfig[] = [];
+  for (const preset of upstreamPresets) {
+    const override = fromFile.get(preset.name);
+    fromFile.delete(preset.name);
+    if (override?.enabled === false) continue;
+    const apiKey =
+      override?.apiKey ??
+      (override?.apiKeyEnv === undefined ? undefined : env[override.apiKeyEnv]) ??
+      preset.keyEnv.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+    const baseUrlFromEnv = env[preset.baseUrlEnv];
+    const enabled =
+      override !== undefined ||
+      (apiKey !== undefined && apiKey !== '') ||
+      (preset.keyless === true && baseUrlFromEnv !== undefined && baseUrlFromEnv !== '');
+    if (!enabled) continue;
+    const upstream: UpstreamConfig = {
+      name: preset.name,
+      displayName: override?.displayName ?? preset.displayName,
+      protocol: override?.protocol ?? preset.protocol,
+      baseUrl: trimSlash(override?.baseUrl ?? (baseUrlFromEnv || preset.baseUrl)),
+      passthrough: override?.passthrough ?? preset.passthrough ?? false,
+      models: override?.models ?? {},
+    };
+    if (apiKey !== undefined && apiKey !== '') upstream.apiKey = apiKey;
+    const headers = { ...preset.headers, ...override?.headers };
+    if (Object.keys(headers).length > 0) upstream.headers = headers;
+    const maxTokensField = override?.maxTokensField ?? preset.maxTokensField;
+    if (maxTokensField !== undefined) upstream.maxTokensField = maxTokensField;
+    result.push(upstream);
+  }
+  for (const custom of fromFile.values()) {
+    if (custom.enabled === false) continue;
+    if (custom.protocol === undefined || custom.baseUrl === undefined) {
+      throw new RouterError(
+        'config_invalid',
+        `upstream "${custom.name}" is not a known vendor, so it needs both protocol and baseUrl`,
+      );
+    }
+    const upstream: UpstreamConfig = {
+      name: custom.name,
+      displayName: custom.displayName ?? custom.name,
+      protocol: custom.protocol,
+      baseUrl: trimSlash(custom.baseUrl),
+      passthrough: custom.passthrough ?? false,
+      models: custom.models ?? {},
+    };
+    const apiKey = custom.apiKey ?? (custom.apiKeyEnv === undefined ? undefined : env[custom.apiKeyEnv]);
+    if (apiKey !== undefined && apiKey !== '') upstream.apiKey = apiKey;
+    if (custom.headers !== undefined) upstream.headers = custom.headers;
+    if (custom.maxTokensField !== undefined) upstream.maxTokensField = custom.maxTokensField;
+    result.push(upstream);
+  }
+  return result;
+}
+
+/** `defaults` with every field of `values` that is set. */
+function withDefaults<T extends object>(
+  defaults: T,
+  values: { [K in keyof T]?: T[K] | undefined } | undefined,
+): T {
+  const result = { ...defaults };
+  if (values === undefined) return result;
+  for (const key of Object.keys(values) as (keyof T)[]) {
+    const value = values[key];
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+function trimSlash(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url;
+}

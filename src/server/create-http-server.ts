@@ -1,0 +1,95 @@
+/**
+ * The HTTP edge: a dozen fixed routes on node:http. A framework's router and middleware would sit on
+ * every request of a component whose whole job is to add as little as possible, so routing is one
+ * switch on method and path here.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { RouterError } from '../core/errors.js';
+import { handleChatCompletions } from './handle-chat-completions.js';
+import { renderExplain } from './handle-explain.js';
+import { renderModelList } from './handle-models.js';
+import type { RouterApp } from './router-app.js';
+import { sendError } from './send-error.js';
+
+function sendJson(response: ServerResponse, status: number, payload: string): void {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
+  response.end(payload);
+}
+
+/** Routes one request. Never throws: every failure becomes an error envelope. */
+export function createRequestListener(app: RouterApp) {
+  let modelList: string | undefined;
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const receivedAt = performance.now();
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    const method = request.method ?? 'GET';
+    try {
+      switch (path) {
+        case '/api/v1/chat/completions':
+        case '/v1/chat/completions':
+          if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+          void handleChatCompletions(app, request, response, receivedAt);
+          return;
+        case '/api/v1/models':
+        case '/v1/models':
+          if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+          modelList ??= renderModelList(app);
+          sendJson(response, 200, modelList);
+          return;
+        case '/api/v1/router/explain':
+          if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+          sendJson(
+            response,
+            200,
+            renderExplain(app, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1))),
+          );
+          return;
+        case '/health':
+          sendJson(response, 200, JSON.stringify({ status: 'ok' }));
+          return;
+        case '/ready': {
+          const servable = app.defaultIndex.shortlist.filter((model) => app.catalog.isServable(model)).length;
+          const ready = servable > 0;
+          sendJson(
+            response,
+            ready ? 200 : 503,
+            JSON.stringify({
+              ready,
+              snapshot: app.defaultIndex.version,
+              servable_models: servable,
+              upstreams: app.catalog.upstreams.map((upstream) => upstream.name),
+              ...(ready ? {} : { reason: 'no configured upstream serves any shortlist model' }),
+            }),
+          );
+          return;
+        }
+        default:
+          throw new RouterError('not_found', `no route for ${method} ${path}`);
+      }
+    } catch (error) {
+      request.resume();
+      sendError(response, error);
+    }
+  };
+}
+
+function methodNotAllowed(method: string, path: string, allowed: string): RouterError {
+  return new RouterError('invalid_request', `${method} is not allowed on ${path}; use ${allowed}`, {
+    status: 405,
+  });
+}
+
+/** An http.Server for the app, tuned for long-lived keep-alive clients and long streams. */
+export function createRouterServer(app: RouterApp): Server {
+  const server = createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    createRequestListener(app),
+  );
+  return server;
+}

@@ -1,0 +1,27 @@
+/**
+ * Demo mode: every upstream the index names points at the built-in fake upstream, each through its own
+ * protocol, so a newcomer with no provider keys sees the whole path (routing, conversion, streaming,
+ * cost) work. Everything it answers is labelled as a demo.
+ */
+import type { UpstreamConfig } from '../config/router-config.js';
+import { upstreamPresets } from '../config/upstream-presets.js';
+
+export interface DemoEndpoints {
+  url: string;
+  baseUrls: { openai: string; anthropic: string; gemini: string };
+}
+
+/** Upstream configurations that send every preset vendor to the fake upstream. */
+export function demoUpstreams(mock: DemoEndpoints): UpstreamConfig[] {
+  return upstreamPresets
+    .filter((preset) => preset.keyless !== true)
+    .map((preset) => ({
+      name: preset.name,
+      displayName: `${preset.displayName} (demo)`,
+      protocol: preset.protocol,
+      baseUrl: preset.passthrough === true ? `${mock.url}/api/v1` : mock.baseUrls[preset.protocol],
+      apiKey: 'demo',
+      passthrough: preset.passthrough === true,
+      models: {},
+    }));
+}

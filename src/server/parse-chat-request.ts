@@ -1,0 +1,260 @@
+/**
+ * Validation of an incoming chat-completions body, and extraction of the router's own settings (the
+ * `pareto-router` plugin, the model name, the `provider` object, the session key). Only the fields the
+ * router reads are checked; everything else passes through to the upstream untouched.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type ChatMessage, type ChatRequest, contentText } from '../core/chat-request.js';
+import { RouterError } from '../core/errors.js';
+import { parseRouterModel, type RouterModelName } from '../core/router-model.js';
+import { scoreForTierAlias } from '../core/tiers.js';
+import type { ProviderPreferences } from '../executor/upstream-catalog.js';
+
+const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
+
+const messageSchema = z.discriminatedUnion('role', [
+  z.looseObject({ role: z.enum(['system', 'developer', 'user']), content: contentSchema }),
+  z.looseObject({
+    role: z.literal('assistant'),
+    content: contentSchema.nullish(),
+    tool_calls: z
+      .array(
+        z.looseObject({
+          id: z.string(),
+          type: z.literal('function').optional(),
+          function: z.looseObject({ name: z.string(), arguments: z.string() }),
+        }),
+      )
+      .optional(),
+  }),
+  z.looseObject({ role: z.literal('tool'), content: contentSchema, tool_call_id: z.string() }),
+]);
+
+const positiveInteger = z.number().int().positive();
+
+const bodySchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  models: z.array(z.string().min(1)).min(1).optional(),
+  messages: z.array(messageSchema).min(1, 'messages must not be empty'),
+  stream: z.boolean().optional(),
+  max_tokens: positiveInteger.optional(),
+  max_completion_tokens: positiveInteger.optional(),
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+  seed: z.number().int().optional(),
+  stop: z.union([z.string(), z.array(z.string())]).optional(),
+  tools: z
+    .array(
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
+    )
+    .optional(),
+  tool_choice: z
+    .union([
+      z.enum(['none', 'auto', 'required']),
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+    ])
+    .optional(),
+  response_format: z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) }).optional(),
+  plugins: z.array(z.looseObject({ id: z.string() })).optional(),
+  provider: z.looseObject({}).optional(),
+  session_id: z.string().max(256).optional(),
+  prompt_cache_key: z.string().max(256).optional(),
+});
+
+const priceSchema = z.union([
+  z.number().nonnegative(),
+  z.looseObject({
+    prompt: z.number().nonnegative().optional(),
+    completion: z.number().nonnegative().optional(),
+  }),
+]);
+
+const stringList = z.array(z.string().min(1));
+
+const pluginSchema = z.looseObject({
+  id: z.literal('pareto-router'),
+  enabled: z.boolean().optional(),
+  min_coding_score: z.number().min(0).max(1).optional(),
+  tier: z.string().optional(),
+  max_price: priceSchema.optional(),
+  allowed_models: stringList.optional(),
+  excluded_models: stringList.optional(),
+});
+
+const providerSchema = z.looseObject({
+  order: stringList.optional(),
+  only: stringList.optional(),
+  ignore: stringList.optional(),
+  allow_fallbacks: z.boolean().optional(),
+  sort: z.string().optional(),
+  max_price: priceSchema.optional(),
+});
+
+/** The router's settings for one request, from the plugin (and, later, the key's defaults). */
+export interface RouterSettings {
+  minCodingScore?: number;
+  /** The tier alias the caller named, when it used one. */
+  tier?: string;
+  maxPrice?: { blended?: number; input?: number; output?: number };
+  allowedModels?: string[];
+  excludedModels?: string[];
+}
+
+export interface ParsedChatRequest {
+  /** The request to forward: router-only fields removed, `model` still as the caller sent it. */
+  request: ChatRequest;
+  stream: boolean;
+  /** Set when the caller asked for the router (`pareto-code`...). */
+  routerModel: RouterModelName | null;
+  /** Concrete models asked for, in order (`model` then `models`). */
+  concreteModels: string[];
+  /** What the caller wrote in `model` (or the first of `models`). */
+  requestedModel: string;
+  settings: RouterSettings;
+  provider: ProviderPreferences & { maxPrice?: { blended?: number; input?: number; output?: number } };
+  sessionKey: string | undefined;
+}
+
+/** Renders a zod issue as `path: message`, naming the value where it helps. */
+function describeIssue(prefix: string, issue: z.core.$ZodIssue | undefined): string {
+  if (issue === undefined) return `${prefix}: invalid`;
+  const path = issue.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('');
+  const where = `${prefix}${path}`.replace(/^\./, '');
+  return `${where === '' ? 'body' : where}: ${issue.message}`;
+}
+
+/** Validates a parsed JSON body and extracts the router settings. Throws a 400 RouterError. */
+export function parseChatRequest(
+  body: unknown,
+  headers: Record<string, string | string[] | undefined>,
+): ParsedChatRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RouterError('invalid_request', 'the request body must be a JSON object');
+  }
+  const parsed = bodySchema.safeParse(body);
+  if (!parsed.success) {
+    throw new RouterError('invalid_request', describeIssue('', parsed.error.issues[0]));
+  }
+  const input = parsed.data as typeof parsed.data & Record<string, unknown>;
+  const requestedModel = input.model ?? input.models?.[0];
+  if (requestedModel === undefined) {
+    throw new RouterError('invalid_request', 'model is required (or a non-empty models list)');
+  }
+
+  const settings: RouterSettings = {};
+  for (const [position, plugin] of (input.plugins ?? []).entries()) {
+    if (plugin.id !== 'pareto-router') continue;
+    const pluginParsed = pluginSchema.safeParse(plugin);
+    if (!pluginParsed.success) {
+      const issue = pluginParsed.error.issues[0];
+      const received =
+        issue?.path.length === 1 ? (plugin as Record<string, unknown>)[String(issue.path[0])] : undefined;
+      const suffix = received === undefined ? '' : `, got ${JSON.stringify(received)}`;
+      throw new RouterError('invalid_request', `${describeIssue(`plugins[${position}]`, issue)}${suffix}`);
+    }
+    const value = pluginParsed.data;
+    if (value.enabled === false) continue;
+    if (value.tier !== undefined) {
+      try {
+        const score = scoreForTierAlias(value.tier);
+        settings.tier = value.tier;
+        if (value.min_coding_score === undefined && score !== undefined) settings.minCodingScore = score;
+      } catch (error) {
+        throw new RouterError('invalid_request', `plugins[${position}].tier: ${(error as Error).message}`);
+      }
+    }
+    if (value.min_coding_score !== undefined) settings.minCodingScore = value.min_coding_score;
+    if (value.max_price !== undefined) settings.maxPrice = toPriceCap(value.max_price);
+    if (value.allowed_models !== undefined) settings.allowedModels = value.allowed_models;
+    if (value.excluded_models !== undefined) settings.excludedModels = value.excluded_models;
+  }
+
+  const provider: ParsedChatRequest['provider'] = {};
+  if (input.provider !== undefined) {
+    const providerParsed = providerSchema.safeParse(input.provider);
+    if (!providerParsed.success) {
+      throw new RouterError('invalid_request', describeIssue('provider', providerParsed.error.issues[0]));
+    }
+    const value = providerParsed.data;
+    if (value.order !== undefined) provider.order = value.order;
+    if (value.only !== undefined) provider.only = value.only;
+    if (value.ignore !== undefined) provider.ignore = value.ignore;
+    if (value.allow_fallbacks !== undefined) provider.allowFallbacks = value.allow_fallbacks;
+    if (value.max_price !== undefined) provider.maxPrice = toPriceCap(value.max_price);
+  }
+
+  const routerModel = input.model === undefined ? null : parseRouterModel(input.model);
+  const concreteModels: string[] = [];
+  if (routerModel === null) {
+    if (input.model !== undefined) concreteModels.push(input.model);
+    for (const model of input.models ?? []) if (!concreteModels.includes(model)) concreteModels.push(model);
+  }
+
+  // Router-only fields stay here; the upstream gets the rest exactly as sent.
+  const { plugins, models, provider: _provider, session_id, ...forward } = input;
+  const otherPlugins = plugins?.filter((plugin) => plugin.id !== 'pareto-router');
+  const request = forward as ChatRequest;
+  if (otherPlugins !== undefined && otherPlugins.length > 0) request.plugins = otherPlugins;
+
+  return {
+    request,
+    stream: input.stream === true,
+    routerModel,
+    concreteModels,
+    requestedModel,
+    settings,
+    provider,
+    sessionKey: sessionKeyOf(input, headers),
+  };
+}
+
+function toPriceCap(value: z.infer<typeof priceSchema>): {
+  blended?: number;
+  input?: number;
+  output?: number;
+} {
+  if (typeof value === 'number') return { blended: value };
+  const cap: { input?: number; output?: number } = {};
+  if (value.prompt !== undefined) cap.input = value.prompt;
+  if (value.completion !== undefined) cap.output = value.completion;
+  return cap;
+}
+
+// Hashing whole prompts would put megabytes through SHA-256 on every call; the start of the first system
+// and user messages plus their lengths identifies a conversation just as well.
+const sessionHashPrefix = 8 * 1024;
+
+/**
+ * The conversation key for sticky sessions: `session_id`, the `x-session-id` header, `prompt_cache_key`,
+ * or else a hash of the first system and first user message.
+ */
+export function sessionKeyOf(
+  body: {
+    session_id?: string | undefined;
+    prompt_cache_key?: string | undefined;
+    messages: readonly unknown[];
+  },
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
+  if (body.session_id !== undefined && body.session_id !== '') return `id:${body.session_id}`;
+  const header = headers['x-session-id'];
+  const headerValue = Array.isArray(header) ? header[0] : header;
+  if (headerValue !== undefined && headerValue !== '') return `id:${headerValue.slice(0, 256)}`;
+  if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== '')
+    return `cache:${body.prompt_cache_key}`;
+  const messages = body.messages as ChatMessage[];
+  const system = messages.find((message) => message.role === 'system' || message.role === 'developer');
+  const user = messages.find((message) => message.role === 'user');
+  if (user === undefined) return undefined;
+  const systemText = system === undefined ? '' : contentText(system.content);
+  const userText = contentText(user.content);
+  const hash = createHash('sha256');
+  hash.update(`${systemText.length}:${userText.length}:`);
+  hash.update(systemText.slice(0, sessionHashPrefix));
+  hash.update('\u0000');
+  hash.update(userText.slice(0, sessionHashPrefix));
+  return `hash:${hash.digest('base64url').slice(0, 22)}`;
+}

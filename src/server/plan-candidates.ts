@@ -1,0 +1,137 @@
+/**
+ * From a parsed request to the ordered list of models to try: the routing core for `pareto-code`, the
+ * caller's own list for concrete models. Keeps no state of its own.
+ */
+
+import { RouterError } from '../core/errors.js';
+import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
+import type { ModelIndex } from '../core/model-index.js';
+import { createModelMatcher } from '../core/model-pattern.js';
+import { type RouteFeatures, type RoutePlan, route } from '../core/route.js';
+import type { CandidateModel } from '../executor/execute-chat.js';
+import type { ParsedChatRequest } from './parse-chat-request.js';
+import type { RouterApp } from './router-app.js';
+
+export interface CandidatePlan {
+  candidates: CandidateModel[];
+  plan: RoutePlan | null;
+  index: ModelIndex;
+}
+
+/** The route features of a request (shared by chat and explain). */
+export function featuresOf(parsed: ParsedChatRequest, preferredModel: string | undefined): RouteFeatures {
+  const request = parsed.request;
+  const features: RouteFeatures = {
+    minCodingScore: parsed.settings.minCodingScore,
+    nitro: parsed.routerModel?.nitro === true,
+    estimatedPromptTokens: estimatePromptTokens(request),
+    maxTokens: request.max_completion_tokens ?? request.max_tokens,
+    needsTools: request.tools !== undefined && request.tools.length > 0 && request.tool_choice !== 'none',
+    needsStructuredOutput: request.response_format?.type === 'json_schema',
+    needsImageInput: request.messages.some(
+      (message) =>
+        Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url'),
+    ),
+    preferredModel,
+  };
+  if (parsed.settings.allowedModels !== undefined)
+    features.allowedModels = createModelMatcher(parsed.settings.allowedModels);
+  if (parsed.settings.excludedModels !== undefined) {
+    features.excludedModels = createModelMatcher(parsed.settings.excludedModels);
+  }
+  if (parsed.settings.maxPrice !== undefined) features.maxPrice = parsed.settings.maxPrice;
+  return features;
+}
+
+/** Summarises why a plan has no candidate, for the 404 message. */
+export function describeEmptyPlan(plan: RoutePlan): string {
+  const counts = new Map<string, { count: number; example: string }>();
+  for (const decision of plan.decisions) {
+    const entry = counts.get(decision.reason) ?? { count: 0, example: decision.detail };
+    entry.count += 1;
+    counts.set(decision.reason, entry);
+  }
+  const parts = [...counts].map(([reason, { count, example }]) => `${count} ${reason} (e.g. ${example})`);
+  return `no model in the ${plan.tier} tier or its neighbour fits the request: ${parts.join('; ')}`;
+}
+
+/** Plans the candidates of one request. Throws a RouterError with the right status when none fits. */
+export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: number): CandidatePlan {
+  if (parsed.routerModel !== null) {
+    const index = app.indexFor(parsed.routerModel.snapshotVersion);
+    const preferred =
+      parsed.sessionKey === undefined ? undefined : app.state.sticky.get(parsed.sessionKey, now)?.modelId;
+    const plan = route(
+      featuresOf(parsed, preferred),
+      index,
+      app.state.liveView(now, (modelId) => {
+        const model = index.byId.get(modelId);
+        return model !== undefined && app.catalog.isServable(model);
+      }),
+      app.routePolicy,
+    );
+    if (plan.candidates.length === 0) {
+      const unavailable = plan.decisions.some((decision) => decision.reason === 'unavailable');
+      const onlyUnavailable = plan.decisions.every(
+        (decision) => decision.reason === 'unavailable' || decision.reason === 'other_tier',
+      );
+      if (unavailable && onlyUnavailable) {
+        throw new RouterError(
+          'no_upstream',
+          `${describeEmptyPlan(plan)}; configure an upstream key to serve them`,
+          {
+            retryable: true,
+            metadata: { tier: plan.tier },
+          },
+        );
+      }
+      throw new RouterError('no_candidate', describeEmptyPlan(plan), { metadata: { tier: plan.tier } });
+    }
+    const candidates = plan.candidates.map((candidate) => {
+      const model = index.byId.get(candidate.modelId);
+      return {
+        modelId: candidate.modelId,
+        targets: app.catalog.targetsFor(candidate.modelId, model),
+        contextLength: model?.contextLength,
+      };
+    });
+    return { candidates, plan, index };
+  }
+
+  const index = app.defaultIndex;
+  const candidates: CandidateModel[] = [];
+  const reasons: string[] = [];
+  for (const modelId of parsed.concreteModels) {
+    const model = index.byId.get(modelId);
+    const cap = parsed.provider.maxPrice;
+    if (model !== undefined && cap !== undefined) {
+      if (
+        (cap.input !== undefined && model.pricing.input > cap.input) ||
+        (cap.output !== undefined && model.pricing.output > cap.output) ||
+        (cap.blended !== undefined && model.blendedPrice > cap.blended)
+      ) {
+        reasons.push(`${modelId} is over provider.max_price`);
+        continue;
+      }
+    }
+    const targets = app.catalog.targetsFor(modelId, model, parsed.provider);
+    if (targets.length === 0) {
+      reasons.push(
+        model === undefined
+          ? `${modelId} is not in the index and no pass-through upstream (such as OpenRouter) is configured`
+          : `no configured upstream serves ${modelId}`,
+      );
+      continue;
+    }
+    candidates.push({ modelId, targets, contextLength: model?.contextLength });
+  }
+  if (candidates.length === 0) {
+    const unknown = parsed.concreteModels.every((modelId) => !index.byId.has(modelId));
+    if (unknown && app.catalog.passthrough === undefined) {
+      throw new RouterError('unknown_model', `unknown model: ${reasons.join('; ')}`);
+    }
+    const overPrice = reasons.some((reason) => reason.includes('max_price'));
+    throw new RouterError(overPrice ? 'no_candidate' : 'no_upstream', reasons.join('; '));
+  }
+  return { candidates, plan: null, index };
+}

@@ -1,0 +1,74 @@
+/**
+ * Everything a running router holds: configuration, the loaded index snapshots, the upstream catalog,
+ * live state and the upstream HTTP client. Built once at start; request handlers read it.
+ */
+import type { RouterConfig } from '../config/router-config.js';
+import { buildModelIndex } from '../core/build-model-index.js';
+import { RouterError } from '../core/errors.js';
+import type { IndexSnapshot, ModelIndex } from '../core/model-index.js';
+import { defaultRoutePolicy, type RoutePolicy } from '../core/route.js';
+import { UpstreamCatalog } from '../executor/upstream-catalog.js';
+import { UpstreamClient } from '../executor/upstream-client.js';
+import { RouterState } from '../state/router-state.js';
+
+export interface RouterApp {
+  config: RouterConfig;
+  defaultIndex: ModelIndex;
+  /** The index of a pinned snapshot version (the default when undefined); throws a 400 when unknown. */
+  indexFor(version: string | undefined): ModelIndex;
+  availableVersions: readonly string[];
+  catalog: UpstreamCatalog;
+  state: RouterState;
+  client: UpstreamClient;
+  routePolicy: RoutePolicy;
+  /** Wall-clock milliseconds (state expiry, `created`). */
+  now(): number;
+  close(): Promise<void>;
+}
+
+export interface CreateRouterAppOptions {
+  config: RouterConfig;
+  /** The default snapshot. */
+  snapshot: IndexSnapshot;
+  /** Loads another snapshot version on demand (pinned requests); returns undefined when unknown. */
+  loadVersion?: (version: string) => IndexSnapshot | undefined;
+  availableVersions?: readonly string[];
+  now?: () => number;
+}
+
+/** Assembles a router from a configuration and its snapshots. */
+export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
+  const { config } = options;
+  const buildOptions = { blendRatio: config.blendRatio };
+  const defaultIndex = buildModelIndex(options.snapshot, buildOptions);
+  const indexes = new Map<string, ModelIndex>([[defaultIndex.version, defaultIndex]]);
+  const availableVersions = options.availableVersions ?? [defaultIndex.version];
+  const client = new UpstreamClient();
+  return {
+    config,
+    defaultIndex,
+    availableVersions,
+    indexFor(version) {
+      if (version === undefined) return defaultIndex;
+      let index = indexes.get(version);
+      if (index === undefined) {
+        const snapshot = options.loadVersion?.(version);
+        if (snapshot === undefined) {
+          throw new RouterError(
+            'invalid_request',
+            `unknown snapshot version "${version}"; available: ${availableVersions.join(', ')}`,
+          );
+        }
+        index = buildModelIndex(snapshot, buildOptions);
+        indexes.set(version, index);
+      }
+      return index;
+    },
+    catalog: new UpstreamCatalog(config.upstreams, config.upstreamPreference),
+    state: new RouterState({ circuitBreaker: config.circuitBreaker, sticky: config.sticky }),
+    client,
+    routePolicy: { ...defaultRoutePolicy, cutoffs: config.tierCutoffs, maxFallbacks: config.maxFallbacks },
+    now: options.now ?? Date.now,
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The live state the router keeps between requests, behind one object: circuit breakers, sticky
+ * sessions and measured throughput. Every change goes through a `record*` method, which applies it and
+ * publishes it as a `StateEvent`; `apply` takes events published elsewhere. That is how several worker
+ * processes keep the same state (the primary relays each worker's events to the others), and the seam
+ * where a shared store such as Redis slots in. The routing core only ever sees a `LiveStatsView`.
+ */
+import type { LiveModelStats, LiveStatsView } from '../core/route.js';
+import {
+  type CircuitBreakerOptions,
+  CircuitBreakers,
+  defaultCircuitBreakerOptions,
+} from './circuit-breaker.js';
+import {
+  defaultStickySessionOptions,
+  type StickySessionOptions,
+  StickySessions,
+  type StickyTarget,
+} from './sticky-sessions.js';
+import { ThroughputStats } from './throughput-stats.js';
+
+/** One change to the live state, as published to other processes. */
+export type StateEvent =
+  | { type: 'attempt-start'; modelId: string; now: number }
+  | { type: 'success'; modelId: string }
+  | { type: 'failure'; modelId: string; now: number }
+  | { type: 'throughput'; modelId: string; tokensPerSecond: number }
+  | { type: 'session'; sessionKey: string; target: StickyTarget; now: number };
+
+export interface RouterStateOptions {
+  circuitBreaker?: CircuitBreakerOptions;
+  sticky?: StickySessionOptions;
+  /** Receives every local change, for replication. */
+  publish?: (event: StateEvent) => void;
+}
+
+export class RouterState {
+  readonly circuits: CircuitBreakers;
+  readonly sticky: StickySessions;
+  readonly throughput = new ThroughputStats();
+  #publish: ((event: StateEvent) => void) | undefined;
+
+  constructor(options: RouterStateOptions = {}) {
+    this.circuits = new CircuitBreakers(options.circuitBreaker ?? defaultCircuitBreakerOptions);
+    this.sticky = new StickySessions(options.sticky ?? defaultStickySessionOptions);
+    this.#publish = options.publish;
+  }
+
+  /** Sets (or clears) where local changes are published. */
+  setPublisher(publish: ((event: StateEvent) => void) | undefined): void {
+    this.#publish = publish;
+  }
+
+  recordAttemptStart(modelId: string, now: number): void {
+    this.#record({ type: 'attempt-start', modelId, now });
+  }
+
+  recordSuccess(modelId: string): void {
+    this.#record({ type: 'success', modelId });
+  }
+
+  recordFailure(modelId: string, now: number): void {
+    this.#record({ type: 'failure', modelId, now });
+  }
+
+  recordThroughput(modelId: string, tokensPerSecond: number): void {
+    this.#record({ type: 'throughput', modelId, tokensPerSecond });
+  }
+
+  rememberSession(sessionKey: string, target: StickyTarget, now: number): void {
+    this.#record({ type: 'session', sessionKey, target, now });
+  }
+
+  /** Applies a change published by another process (not re-published). */
+  apply(event: StateEvent): void {
+    switch (event.type) {
+      case 'attempt-start':
+        this.circuits.beginAttempt(event.modelId, event.now);
+        return;
+      case 'success':
+        this.circuits.recordSuccess(event.modelId);
+        return;
+      case 'failure':
+        this.circuits.recordFailure(event.modelId, event.now);
+        return;
+      case 'throughput':
+        this.throughput.record(event.modelId, event.tokensPerSecond);
+        return;
+      case 'session':
+        this.sticky.set(event.sessionKey, event.target, event.now);
+        return;
+    }
+  }
+
+  #record(event: StateEvent): void {
+    this.apply(event);
+    this.#publish?.(event);
+  }
+
+  /**
+   * The view the routing core reads at time `now`. `isServable` says whether any configured upstream can
+   * serve the model; a model with none is unavailable.
+   */
+  liveView(now: number, isServable: (modelId: string) => boolean): LiveStatsView {
+    return {
+      get: (modelId): LiveModelStats | undefined => {
+        if (!isServable(modelId))
+          return { available: false, unavailableReason: 'no configured upstream serves it' };
+        if (!this.circuits.allows(modelId, now)) {
+          return { available: false, unavailableReason: 'circuit open after repeated failures' };
+        }
+        const throughput = this.throughput.p50(modelId);
+        if (throughput === undefined) return undefined;
+        return {
+          available: true,
+          throughputP50: throughput.tokensPerSecond,
+          throughputSamples: throughput.samples,
+        };
+      },
+    };
+  }
+}

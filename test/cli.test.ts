@@ -1,0 +1,134 @@
+/**
+ * End to end: the real bin (`node bin/pareto-router.js`) on the built package and the shipped
+ * snapshots, as a user runs it. Builds `dist/` first when it is missing or older than the sources.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const rootDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const bin = join(rootDir, 'bin', 'pareto-router.js');
+const builtMain = join(rootDir, 'dist', 'cli', 'main.js');
+
+interface BinRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+function newestSourceTime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function execute(command: string, args: string[], environment: NodeJS.ProcessEnv): Promise<BinRun> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd: rootDir, env: environment, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ exitCode: code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dataDir: string;
+
+/** Runs the bin with a clean environment: no user data directory, no colour, no provider keys. */
+function runBin(args: string[]): Promise<BinRun> {
+  return execute(process.execPath, [bin, ...args], {
+    PATH: process.env.PATH,
+    HOME: dataDir,
+    PARETO_ROUTER_DATA_DIR: dataDir,
+    NO_COLOR: '1',
+  });
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'pareto-cli-e2e-'));
+  const stale =
+    !existsSync(builtMain) || statSync(builtMain).mtimeMs < newestSourceTime(join(rootDir, 'src'));
+  if (stale) {
+    // tsc emits even when some other file has a type error; the check below is what matters here.
+    const tsc = join(rootDir, 'node_modules', 'typescript', 'bin', 'tsc');
+    await execute(process.execPath, [tsc, '-p', join(rootDir, 'tsconfig.build.json')], process.env);
+  }
+  if (!existsSync(builtMain)) throw new Error('dist/cli/main.js was not built');
+}, 180_000);
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the pareto-router bin', () => {
+  it('--help lists the commands and exits 0', async () => {
+    const run = await runBin(['--help']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Usage: pareto-router');
+    for (const command of ['serve', 'models', 'route', 'frontier', 'forecast', 'index']) {
+      expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    }
+    expect(run.stderr).toBe('');
+  });
+
+  it('route --min-coding-score 0.5 picks a medium-tier primary on the shipped snapshot', async () => {
+    const run = await runBin(['route', '--min-coding-score', '0.5']);
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^snapshot \S+: min_coding_score 0\.5 -> medium tier/);
+    expect(run.stdout).toMatch(/^\s*1\s+primary\s+\S+\/\S+\s+medium\s/m);
+    const json = await runBin(['route', '--min-coding-score', '0.5', '--json']);
+    const plan = JSON.parse(json.stdout) as { tier: string; candidates: { role: string; tier: string }[] };
+    expect(plan.tier).toBe('medium');
+    expect(plan.candidates[0]?.role).toBe('primary');
+  });
+
+  it('models --json parses and lists the shortlist', async () => {
+    const run = await runBin(['models', '--json']);
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      snapshotVersion: string;
+      scope: string;
+      models: { id: string; blendedPrice: number; shortlist: boolean }[];
+    };
+    expect(report.scope).toBe('shortlist');
+    expect(report.snapshotVersion).toMatch(/^\d{4}-\d{2}/);
+    expect(report.models.length).toBeGreaterThan(3);
+    for (const model of report.models) {
+      expect(model.shortlist).toBe(true);
+      expect(model.id).toMatch(/^[\w.-]+\/[\w.:-]+$/);
+      expect(model.blendedPrice).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('a bad score exits 2 with one line on stderr and nothing on stdout', async () => {
+    const run = await runBin(['route', '--min-coding-score', '1.5']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^pareto-router: option '--min-coding-score <score>' argument '1\.5' is invalid/,
+    );
+  });
+
+  it('nothing fits: exit 1 and the reasons on one line', async () => {
+    const run = await runBin(['route', '--max-price', '0']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^pareto-router: no model fits: \d+ over max_price \$0\/M.*\n$/);
+  });
+});
