@@ -1,0 +1,204 @@
+/**
+ * Structured JSON logs (pino) with a request id on every line of a request, and secrets kept out:
+ * known secret fields are censored by path, and every string logged (message, fields, errors) is
+ * scrubbed of the configured secrets and of anything shaped like an API key.
+ */
+import { Writable } from 'node:stream';
+import pino, { type DestinationStream, type Level, type Logger, stdSerializers } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface CreateLoggerOptions {
+  level?: Level | 'silent';
+  /** Where lines go; standard output when omitted. */
+  destination?: DestinationStream;
+  /** Exact values to scrub from every string (upstream keys, the master key, a database password). */
+  secrets?: readonly string[];
+  /** The `name` field of every line. */
+  name?: string;
+}
+
+/** What redacted values are replaced with. */
+export const redactedText = '[redacted]';
+
+const secretHeaders = [
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'api-key',
+  'cookie',
+  'set-cookie',
+];
+const secretFields = [
+  'apiKey',
+  'api_key',
+  'masterKey',
+  'master_key',
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'access_token',
+];
+
+/** The object paths pino censors: secret headers and fields at the top level and up to two levels down. */
+export const redactedPaths: readonly string[] = buildRedactedPaths();
+
+/**
+ * API-key shapes scrubbed from free text even when not configured: this router's keys, `sk-` keys
+ * (OpenAI, OpenRouter, Anthropic), Google keys, and whatever follows `Bearer`.
+ */
+const keyPatterns: readonly RegExp[] = [
+  /\bpr-[A-Za-z0-9_-]{43}/g,
+  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  /\bAIza[0-9A-Za-z_-]{35}/g,
+  /(\bBearer\s+)[^\s"',;]+/gi,
+];
+
+/** Shorter configured secrets are ignored: scrubbing `true` or `1234` from every line would hide more than it protects. */
+export const minSecretLength = 8;
+
+/** Deeper or larger values are logged as they are after path redaction; log lines are small objects. */
+const maxScrubDepth = 8;
+
+/** Creates the router's logger. */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const secrets = usableSecrets(options.secrets ?? []);
+  const scrub = (text: string): string => redactSecrets(text, secrets);
+  const scrubError = (error: Error) => scrubValue({ ...stdSerializers.err(error) }, scrub, 0);
+  const loggerOptions: pino.LoggerOptions = {
+    level: options.level ?? 'info',
+    redact: { paths: [...redactedPaths], censor: redactedText },
+    serializers: { err: scrubError, error: scrubError },
+    formatters: {
+      log: (object) => scrubValue(object, scrub, 0) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const [first, second] = args;
+        if (first instanceof Error && typeof second !== 'string') {
+          // pino would take the message from the error itself, past this hook.
+          method.call(this, first, scrub(first.message));
+          return;
+        }
+        const scrubbed = args.map((argument) => (typeof argument === 'string' ? scrub(argument) : argument));
+        method.apply(this, scrubbed as Parameters<typeof method>);
+      },
+    },
+  };
+  if (options.name !== undefined) loggerOptions.name = options.name;
+  return options.destination === undefined ? pino(loggerOptions) : pino(loggerOptions, options.destination);
+}
+
+/** A child logger whose every line carries `request_id`. */
+export function withRequestId(logger: Logger, requestId: string): Logger {
+  return logger.child({ request_id: requestId });
+}
+
+/** `text` with every configured secret and every API-key-shaped token replaced by `[redacted]`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= minSecretLength && result.includes(secret))
+      result = result.split(secret).join(redactedText);
+  }
+  for (const pattern of keyPatterns) {
+    pattern.lastIndex = 0;
+    if (!pattern.test(result)) continue;
+    pattern.lastIndex = 0;
+    result = result.replace(pattern, (match, bearer: unknown) =>
+      typeof bearer === 'string' && match.startsWith(bearer) ? `${bearer}${redactedText}` : redactedText,
+    );
+  }
+  return result;
+}
+
+/**
+ * The secrets among environment variables: values of `*_API_KEY`, `*_KEY`, `*_TOKEN`, `*_SECRET` and
+ * `*_PASSWORD` variables, and the password of `DATABASE_URL`.
+ */
+export function collectSecrets(environment: Readonly<Record<string, string | undefined>>): string[] {
+  const secrets = new Set<string>();
+  for (const [name, value] of Object.entries(environment)) {
+    if (value === undefined || value.length < minSecretLength) continue;
+    if (/(?:_KEY|_TOKEN|_SECRET|_PASSWORD)$/i.test(name)) secrets.add(value);
+  }
+  const databaseUrl = environment.DATABASE_URL;
+  if (databaseUrl !== undefined) {
+    try {
+      const password = decodeURIComponent(new URL(databaseUrl).password);
+      if (password.length > 0) secrets.add(password);
+    } catch {
+      // Not a URL: nothing to extract; the store reports the bad setting itself.
+    }
+  }
+  return [...secrets];
+}
+
+/** A stream that keeps what is written, for tests and for capturing a command's log. */
+export function createMemoryDestination(): DestinationStream & { lines(): string[]; text(): string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return Object.assign(stream, {
+    text: () => chunks.join(''),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line.length > 0),
+  });
+}
+
+function usableSecrets(secrets: readonly string[]): string[] {
+  // Longest first, so a secret that contains another is replaced whole.
+  return [...new Set(secrets.filter((secret) => secret.length >= minSecretLength))].sort(
+    (left, right) => right.length - left.length,
+  );
+}
+
+function scrubValue(value: unknown, scrub: (text: string) => string, depth: number): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (depth >= maxScrubDepth || typeof value !== 'object' || value === null) return value;
+  // Errors are left to the `err`/`error` serializers, which run after this and scrub what they render.
+  if (value instanceof Error) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    value.forEach((item, index) => {
+      const scrubbed = scrubValue(item, scrub, depth + 1);
+      if (scrubbed !== item) {
+        copy ??= [...value];
+        copy[index] = scrubbed;
+      }
+    });
+    return copy ?? value;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  // Copy on write: the caller's object is never changed.
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(value)) {
+    const scrubbed = scrubValue(item, scrub, depth + 1);
+    if (scrubbed !== item) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      copy[key] = scrubbed;
+    }
+  }
+  return copy ?? value;
+}
+
+function buildRedactedPaths(): string[] {
+  const headerPaths = secretHeaders.map((name) => `headers["${name}"]`);
+  const leaves = [...headerPaths, ...secretFields];
+  const paths: string[] = [];
+  for (const leaf of leaves) {
+    paths.push(leaf, `*.${leaf}`, `*.*.${leaf}`);
+  }
+  for (const header of secretHeaders) paths.push(`["${header}"]`);
+  return paths;
+}

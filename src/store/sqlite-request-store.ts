@@ -1,0 +1,338 @@
+/**
+ * The embedded default: one SQLite file under the data directory, created on first start with no set-up.
+ * WAL mode lets the dashboard read while the log writer writes. better-sqlite3 is synchronous, which is
+ * fine here because the request path never waits on the store (the batched writer does).
+ */
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { RouterError } from '../core/errors.js';
+import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
+import {
+  buildKeySpendQuery,
+  buildRequestQuery,
+  buildSpendQuery,
+  mapSpendRows,
+  type SpendAggregateRow,
+} from './build-store-queries.js';
+import {
+  type ApiKeyRow,
+  apiKeyColumns,
+  mapApiKeyRow,
+  mapRequestRow,
+  parseJsonColumn,
+  type RequestRow,
+  requestColumns,
+  serializeJsonColumn,
+  toApiKeyRow,
+  toRequestRow,
+} from './map-store-rows.js';
+import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
+import type { RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
+import { selectPendingMigrations, storeMigrations } from './store-migrations.js';
+
+export interface SqliteRequestStoreOptions {
+  /** The database file; missing parent directories are created. */
+  filePath: string;
+  /** How long a write waits for another process holding the lock, in ms. */
+  busyTimeoutMs?: number;
+}
+
+type SqliteValue = string | number | null;
+type SqliteStatement = Database.Statement<SqliteValue[], unknown>;
+
+const sqlitePlaceholder = (): string => '?';
+
+const insertRequestSql = `INSERT INTO requests (${requestColumns.join(', ')}) VALUES (${requestColumns
+  .map(() => '?')
+  .join(', ')}) ON CONFLICT (id) DO NOTHING`;
+const insertKeySql = `INSERT INTO api_keys (${apiKeyColumns.join(', ')}) VALUES (${apiKeyColumns
+  .map(() => '?')
+  .join(', ')})`;
+const updateKeySql = `UPDATE api_keys SET ${apiKeyColumns
+  .filter((column) => column !== 'id')
+  .map((column) => `${column} = ?`)
+  .join(', ')} WHERE id = ?`;
+
+export class SqliteRequestStore implements RequestStore {
+  readonly kind = 'sqlite' as const;
+  readonly filePath: string;
+  readonly #database: Database.Database;
+  readonly #statements = new Map<string, SqliteStatement>();
+
+  /** Opens (creating when missing) the database; an unusable location throws RouterError `config_invalid`. */
+  constructor(options: SqliteRequestStoreOptions) {
+    this.filePath = resolve(options.filePath);
+    this.#database = openDatabase(this.filePath, options.busyTimeoutMs ?? 5000);
+  }
+
+  async migrate(): Promise<void> {
+    try {
+      this.#database.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+      );
+      // IMMEDIATE takes the write lock before reading the versions, so two processes starting together
+      // cannot both decide to apply the same migration.
+      this.#database
+        .transaction(() => {
+          const applied = this.#all<{ version: number }>('SELECT version FROM schema_migrations', []);
+          const pending = selectPendingMigrations(
+            applied.map((row) => row.version),
+            storeMigrations,
+            this.filePath,
+          );
+          for (const migration of pending) {
+            this.#database.exec(migration.sqlite);
+            this.#run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+              migration.version,
+              migration.name,
+              Date.now(),
+            ]);
+          }
+        })
+        .immediate();
+    } catch (error) {
+      if (error instanceof RouterError) throw error;
+      throw new RouterError(
+        'config_invalid',
+        `cannot migrate the database ${this.filePath}: ${reasonOf(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** The versions recorded in `schema_migrations`, ascending. */
+  async appliedMigrations(): Promise<number[]> {
+    return this.#all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version', []).map(
+      (row) => row.version,
+    );
+  }
+
+  async insertRequests(records: readonly RequestRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // Everything is checked and encoded before the transaction opens, so a bad record writes nothing.
+    const rows = records.map((record) => {
+      assertStorableRequestRecord(record);
+      return encodeRequestRow(toRequestRow(record));
+    });
+    const statement = this.#statement(insertRequestSql);
+    this.#database
+      .transaction(() => {
+        for (const row of rows) statement.run(...row);
+      })
+      .immediate();
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | null> {
+    const row = this.#get<SqliteRequestRow>('SELECT * FROM requests WHERE id = ?', [id]);
+    return row === undefined ? null : decodeRequestRow(row);
+  }
+
+  async queryRequests(query: RequestQuery): Promise<RequestRecord[]> {
+    const built = buildRequestQuery(query, sqlitePlaceholder);
+    return this.#all<SqliteRequestRow>(built.text, built.values as SqliteValue[]).map(decodeRequestRow);
+  }
+
+  async spend(query: SpendQuery): Promise<SpendRow[]> {
+    const built = buildSpendQuery(query, sqlitePlaceholder);
+    return mapSpendRows(this.#all<SpendAggregateRow>(built.text, built.values as SqliteValue[]), query.by);
+  }
+
+  async keySpend(keyId: string, since: number): Promise<number> {
+    const built = buildKeySpendQuery(keyId, since, sqlitePlaceholder);
+    return this.#get<{ cost_usd: number }>(built.text, built.values as SqliteValue[])?.cost_usd ?? 0;
+  }
+
+  async createKey(record: ApiKeyRecord): Promise<void> {
+    validateApiKeySettings(record);
+    try {
+      this.#run(insertKeySql, encodeApiKeyRow(toApiKeyRow(record)));
+    } catch (error) {
+      throw describeKeyConflict(error, record) ?? error;
+    }
+  }
+
+  async findKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const row = this.#get<SqliteApiKeyRow>('SELECT * FROM api_keys WHERE hash = ?', [hash]);
+    return row === undefined ? null : decodeApiKeyRow(row);
+  }
+
+  async getKey(id: string): Promise<ApiKeyRecord | null> {
+    const row = this.#get<SqliteApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+    return row === undefined ? null : decodeApiKeyRow(row);
+  }
+
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    return this.#all<SqliteApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, id', []).map(
+      decodeApiKeyRow,
+    );
+  }
+
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    const result = this.#run('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?', [
+      at,
+      id,
+    ]);
+    return result.changes > 0;
+  }
+
+  async updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | null> {
+    return this.#database
+      .transaction((): ApiKeyRecord | null => {
+        const row = this.#get<SqliteApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+        if (row === undefined) return null;
+        const next = applyApiKeyPatch(decodeApiKeyRow(row), patch);
+        const [keyId, ...rest] = encodeApiKeyRow(toApiKeyRow(next));
+        this.#run(updateKeySql, [...rest, keyId ?? id]);
+        return next;
+      })
+      .immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#database.open) this.#database.close();
+  }
+
+  #statement(sql: string): SqliteStatement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#database.prepare<SqliteValue[], unknown>(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get<Row>(sql: string, values: SqliteValue[]): Row | undefined {
+    // The row shape is fixed by the schema this module migrates; better-sqlite3 cannot know it.
+    return this.#statement(sql).get(...values) as Row | undefined;
+  }
+
+  #all<Row>(sql: string, values: SqliteValue[]): Row[] {
+    return this.#statement(sql).all(...values) as Row[];
+  }
+
+  #run(sql: string, values: SqliteValue[]): Database.RunResult {
+    return this.#statement(sql).run(...values);
+  }
+}
+
+interface SqliteRequestRow extends Omit<RequestRow, 'settings' | 'attempts' | 'streamed'> {
+  settings: string;
+  attempts: string;
+  streamed: number;
+}
+
+interface SqliteApiKeyRow
+  extends Omit<ApiKeyRow, 'allowed_models' | 'excluded_models' | 'prevent_overrides'> {
+  allowed_models: string;
+  excluded_models: string;
+  prevent_overrides: number;
+}
+
+function openDatabase(filePath: string, busyTimeoutMs: number): Database.Database {
+  const directory = dirname(filePath);
+  try {
+    mkdirSync(directory, { recursive: true });
+    accessSync(directory, constants.W_OK);
+    if (existsSync(filePath)) accessSync(filePath, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw new RouterError(
+      'config_invalid',
+      `the data directory ${directory} is not usable for the database: ${reasonOf(error)}`,
+      { cause: error, metadata: { path: directory } },
+    );
+  }
+  let database: Database.Database;
+  try {
+    database = new Database(filePath, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new RouterError('config_invalid', `cannot open the database ${filePath}: ${reasonOf(error)}`, {
+      cause: error,
+      metadata: { path: filePath },
+    });
+  }
+  try {
+    const mode = database.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`journal_mode stayed ${String(mode)}`);
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
+    database.pragma('synchronous = NORMAL');
+    // Rewriting the header value it already holds is a real write: a read-only file or full disk fails
+    // here, at start, instead of on the first logged request.
+    const version = Number(database.pragma('user_version', { simple: true }));
+    database.pragma(`user_version = ${Number.isSafeInteger(version) ? version : 0}`);
+  } catch (error) {
+    database.close();
+    throw new RouterError('config_invalid', `the database ${filePath} is not writable: ${reasonOf(error)}`, {
+      cause: error,
+      metadata: { path: filePath },
+    });
+  }
+  return database;
+}
+
+function encodeRequestRow(row: RequestRow): SqliteValue[] {
+  return requestColumns.map((column): SqliteValue => {
+    switch (column) {
+      case 'settings':
+      case 'attempts':
+        return serializeJsonColumn(row[column], `requests.${column}`, row.id);
+      case 'streamed':
+        return row.streamed ? 1 : 0;
+      default:
+        return row[column];
+    }
+  });
+}
+
+function decodeRequestRow(row: SqliteRequestRow): RequestRecord {
+  return mapRequestRow({
+    ...row,
+    settings: parseJsonColumn(row.settings, 'requests.settings', row.id),
+    attempts: parseJsonColumn(row.attempts, 'requests.attempts', row.id),
+  });
+}
+
+function encodeApiKeyRow(row: ApiKeyRow): SqliteValue[] {
+  return apiKeyColumns.map((column): SqliteValue => {
+    switch (column) {
+      case 'allowed_models':
+      case 'excluded_models':
+        return serializeJsonColumn(row[column], `api_keys.${column}`, row.id);
+      case 'prevent_overrides':
+        return row.prevent_overrides ? 1 : 0;
+      default:
+        return row[column];
+    }
+  });
+}
+
+function decodeApiKeyRow(row: SqliteApiKeyRow): ApiKeyRecord {
+  return mapApiKeyRow({
+    ...row,
+    allowed_models: parseJsonColumn(row.allowed_models, 'api_keys.allowed_models', row.id),
+    excluded_models: parseJsonColumn(row.excluded_models, 'api_keys.excluded_models', row.id),
+  });
+}
+
+function describeKeyConflict(error: unknown, record: ApiKeyRecord): RouterError | null {
+  if (!(error instanceof Database.SqliteError)) return null;
+  if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new RouterError('invalid_request', `a key with id ${record.id} already exists`, { cause: error });
+  }
+  if (error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return new RouterError('invalid_request', `a key with the same hash as ${record.id} already exists`, {
+      cause: error,
+    });
+  }
+  return null;
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === undefined || error.message.includes(code) ? error.message : `${error.message} (${code})`;
+  }
+  return String(error);
+}
