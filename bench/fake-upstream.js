@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+/**
+ * The bench's upstream: an OpenAI-compatible `/v1/chat/completions` and `/api/v1/chat/completions` that
+ * answers as fast as node:http allows. Every response body is built once at start-up so the upstream is
+ * never what a measurement is limited by. With `"stream": true` it sends `--chunks` content chunks
+ * `--interval-ms` apart, then a usage chunk and `[DONE]`.
+ *
+ *   node bench/fake-upstream.js --port 0 --chunks 50 --interval-ms 10
+ *
+ * Prints one JSON line `{"ready":true,"port":N}` on stdout once listening.
+ */
+import http from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const maxBodyBytes = 1024 * 1024;
+// The router checks for this before trusting the stream flag; a plain substring test is enough here
+// because the bench's own clients write the bodies and parsing JSON would cost the upstream CPU time
+// that belongs to the systems under test.
+const streamFlag = /"stream"\s*:\s*true/;
+
+/** Builds the fixed non-streamed answer. */
+export function createCompletionBody(model) {
+  return Buffer.from(
+    JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'def add(a, b):\n    return a + b\n' },
+          finish_reason: 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 24, completion_tokens: 12, total_tokens: 36 },
+    }),
+  );
+}
+
+/** Builds the SSE frames of a streamed answer: role chunk, `chunks` content chunks, finish, usage, done. */
+export function createStreamFrames(model, chunks) {
+  const frame = (value) => Buffer.from(`data: ${JSON.stringify(value)}\n\n`);
+  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+  const content = [];
+  for (let index = 0; index < chunks; index += 1) {
+    content.push(
+      frame({
+        ...base,
+        choices: [{ index: 0, delta: { content: `tok${index} ` }, finish_reason: null }],
+      }),
+    );
+  }
+  return {
+    role: frame({
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    }),
+    content,
+    finish: frame({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+    usage: frame({
+      ...base,
+      choices: [],
+      usage: { prompt_tokens: 24, completion_tokens: chunks, total_tokens: 24 + chunks },
+    }),
+    done: Buffer.from('data: [DONE]\n\n'),
+  };
+}
+
+/** Starts the fake upstream; resolves with the server and its port. */
+export function startFakeUpstream({ host = '127.0.0.1', port = 0, chunks = 50, intervalMs = 10 } = {}) {
+  const model = 'bench/fake-model';
+  const completion = createCompletionBody(model);
+  const completionHeaders = {
+    'content-type': 'application/json',
+    'content-length': String(completion.length),
+  };
+  const frames = createStreamFrames(model, chunks);
+  const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+  const notFound = Buffer.from(JSON.stringify({ error: { code: 404, message: 'not found' } }));
+
+  const sendStream = (response) => {
+    response.writeHead(200, streamHeaders);
+    // The role chunk and the first token go out at once, so time to first token measures the path and
+    // not timer jitter; the rest follows on the timer so the client sees a steady, known inter-chunk gap.
+    response.write(frames.role);
+    response.write(frames.content[0]);
+    let sent = 1;
+    const timer = setInterval(() => {
+      if (response.destroyed) {
+        clearInterval(timer);
+        return;
+      }
+      const chunk = frames.content[sent];
+      sent += 1;
+      if (chunk !== undefined) response.write(chunk);
+      if (sent >= frames.content.length) {
+        clearInterval(timer);
+        response.write(frames.finish);
+        response.write(frames.usage);
+        response.end(frames.done);
+      }
+    }, intervalMs);
+    response.on('close', () => clearInterval(timer));
+  };
+
+  const server = http.createServer((request, response) => {
+    const path = request.url ?? '';
+    const isChat =
+      request.method === 'POST' &&
+      (path.startsWith('/v1/chat/completions') || path.startsWith('/api/v1/chat/completions'));
+    if (!isChat) {
+      // Drain whatever was sent so the connection stays reusable.
+      request.resume();
+      response.writeHead(404, { 'content-type': 'application/json', 'content-length': notFound.length });
+      response.end(notFound);
+      return;
+    }
+    const parts = [];
+    let size = 0;
+    request.on('data', (part) => {
+      size += part.length;
+      if (size > maxBodyBytes) {
+        response.writeHead(413, { connection: 'close' });
+        response.end();
+        request.destroy();
+        return;
+      }
+      parts.push(part);
+    });
+    request.on('end', () => {
+      if (response.headersSent) return;
+      const text = parts.length === 1 ? parts[0].toString('latin1') : Buffer.concat(parts).toString('latin1');
+      if (streamFlag.test(text)) {
+        sendStream(response);
+        return;
+      }
+      response.writeHead(200, completionHeaders);
+      response.end(completion);
+    });
+  });
+  // Load generators keep connections open for the whole run; the default 5 s would close idle ones
+  // between phases and charge a reconnect to whichever system is measured next.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
+  server.requestTimeout = 0;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : port });
+    });
+  });
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      chunks: { type: 'string', default: '50' },
+      'interval-ms': { type: 'string', default: '10' },
+    },
+  });
+  const chunks = Number(values.chunks);
+  const intervalMs = Number(values['interval-ms']);
+  if (!Number.isInteger(chunks) || chunks < 1 || chunks > 10_000) {
+    throw new Error(`--chunks must be an integer 1..10000, got "${values.chunks}"`);
+  }
+  if (!Number.isFinite(intervalMs) || intervalMs < 0 || intervalMs > 10_000) {
+    throw new Error(`--interval-ms must be 0..10000, got "${values['interval-ms']}"`);
+  }
+  const { server, port } = await startFakeUpstream({
+    host: values.host,
+    port: Number(values.port),
+    chunks,
+    intervalMs,
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`);
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    process.stderr.write(`fake-upstream: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

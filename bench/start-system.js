@@ -1,0 +1,96 @@
+/**
+ * Child processes of the bench: start one, wait until it answers HTTP, stop it. Every wait is bounded;
+ * output is kept (capped) so a system that fails to start can say why.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+
+const maxLogChars = 16 * 1024;
+
+/** Asks the OS for a free loopback port (closed again before returning, so a tiny race is possible). */
+export function findFreePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns `command args` with `env` added to the bench's environment. The returned handle keeps the
+ * last 16 KiB of output and knows whether the process has exited.
+ */
+export function spawnSystem({ name, command, args, env = {}, cwd }) {
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    output: '',
+    exited: false,
+    exitCode: null,
+    exitSignal: null,
+  };
+  const keep = (chunk) => {
+    handle.output = (handle.output + chunk.toString('utf8')).slice(-maxLogChars);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  handle.exitedPromise = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      handle.exited = true;
+      handle.exitCode = code;
+      handle.exitSignal = signal;
+      resolve();
+    });
+    child.once('error', (error) => {
+      keep(`spawn failed: ${error.message}\n`);
+      handle.exited = true;
+      resolve();
+    });
+  });
+  return handle;
+}
+
+/**
+ * Polls `url` until any HTTP answer arrives (a 404 still means the server is up), the process exits,
+ * or `timeoutMs` passes. Resolves true when it answered.
+ */
+export async function waitForHttp(handle, url, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !handle.exited) {
+    try {
+      const response = await request(url, { method: 'GET', signal: AbortSignal.timeout(1000) });
+      await response.body.dump();
+      return true;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return false;
+}
+
+/** Sends SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
+export async function stopSystem(handle, graceMs = 5000) {
+  if (handle.exited) return;
+  handle.child.kill('SIGTERM');
+  const stopped = await Promise.race([
+    handle.exitedPromise.then(() => true),
+    // Unreferenced: a timer left over from a race the exit won must not hold the bench open.
+    sleep(graceMs, undefined, { ref: false }).then(() => false),
+  ]);
+  if (!stopped && !handle.exited) {
+    handle.child.kill('SIGKILL');
+    await Promise.race([handle.exitedPromise, sleep(2000, undefined, { ref: false })]);
+  }
+}
