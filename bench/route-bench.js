@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /**
  * The routing decision alone: median and p99 time of one `route()` call on the shipped index and on a
- * synthetic 1,000-model index, for a few typical requests. Runs on the built package:
+ * synthetic 1,000-model index, for a few typical requests, both as the gateway asks for a plan
+ * (decisions only when nothing fits) and as explain does (every model explained). Each sample is the
+ * mean of a batch of calls, as one call can take less than a microsecond. Runs on the built package:
  *
  *   npm run build && node bench/route-bench.js [--json] [--quick] [--iterations N]
+ *
+ * `--iterations N` sets the number of samples (batches) per scenario.
  *
  * A benchmark, not a test: it asserts nothing. With --json the result is one JSON line on stdout (the
  * summary first, which is what bench/run.js shows).
@@ -103,11 +107,29 @@ function syntheticSnapshot(count) {
   return { schemaVersion: 1, version: 'synthetic-1000', createdAt: '2026-11-01T00:00:00Z', models };
 }
 
-/** The requests every index is timed with: what typical callers send. */
+/**
+ * The requests every index is timed with: what a coding client typically sends. Prompt sizes are the
+ * router's own estimate (about four characters a token); most agents send tools.
+ */
 const scenarios = [
-  { name: 'default (high tier)', features: {} },
-  { name: 'min_coding_score 0.5', features: { minCodingScore: 0.5 } },
-  { name: 'nitro, score 0.8', features: { minCodingScore: 0.8, nitro: true } },
+  {
+    name: 'agent turn, default bar',
+    features: { estimatedPromptTokens: 12_000, needsTools: true },
+  },
+  {
+    name: 'score 0.5, max_tokens 4096',
+    features: { minCodingScore: 0.5, estimatedPromptTokens: 3_000, maxTokens: 4_096, needsTools: true },
+  },
+  {
+    name: 'nitro, score 0.8',
+    features: { minCodingScore: 0.8, nitro: true, estimatedPromptTokens: 6_000, needsTools: true },
+  },
+  {
+    name: 'sticky session, score 0.8',
+    // The preferred model is filled in per index: the plan's second candidate, as after a failover.
+    features: { minCodingScore: 0.8, estimatedPromptTokens: 6_000, needsTools: true },
+    sticky: true,
+  },
   {
     name: 'constrained',
     features: {
@@ -117,9 +139,34 @@ const scenarios = [
       needsTools: true,
       needsStructuredOutput: true,
       maxPrice: { blended: 5 },
-      excludedModels: createModelMatcher(['vendor3/*', 'vendor7/model-1*']),
+      excludedModels: createModelMatcher(['vendor3/*', 'vendor7/model-1*', 'openai/*']),
     },
   },
+];
+
+/**
+ * A live view as the gateway has one: every model served, measured throughput for every other model
+ * (enough samples to count for nitro), and one circuit open.
+ */
+function liveViewOf(index) {
+  const stats = new Map();
+  index.shortlist.forEach((model, position) => {
+    if (position === 3) stats.set(model.id, { available: false, unavailableReason: 'circuit open' });
+    else if (position % 2 === 0) {
+      stats.set(model.id, {
+        available: true,
+        throughputP50: 40 + ((position * 37) % 260),
+        throughputSamples: 20,
+      });
+    }
+  });
+  return { get: (modelId) => stats.get(modelId) };
+}
+
+/** How a plan's decisions are asked for: as the gateway does, and in full as explain and the CLI do. */
+const modes = [
+  { name: 'gateway', options: { decisions: 'when_empty' } },
+  { name: 'explain', options: { decisions: 'all' } },
 ];
 
 function percentile(sorted, fraction) {
@@ -130,18 +177,40 @@ function percentile(sorted, fraction) {
 
 let sink = 0;
 
-/** Times `iterations` calls of one scenario after `warmup` untimed ones; returns microseconds per call. */
-function timeScenario(index, features, warmup, iterations) {
-  for (let iteration = 0; iteration < warmup; iteration++) sink += route(features, index).candidates.length;
-  const samples = new Float64Array(iterations);
-  for (let iteration = 0; iteration < iterations; iteration++) {
+/** Calls per timed sample: a decision can take well under a microsecond, so one sample times a batch. */
+function batchSizeFor(run) {
+  // The quickest of a few probes: a busy machine slows some of them, never speeds one up.
+  let perCall = Number.POSITIVE_INFINITY;
+  for (let probe = 0; probe < 5; probe++) {
+    const calls = 50;
     const start = process.hrtime.bigint();
-    const plan = route(features, index);
-    const end = process.hrtime.bigint();
-    sink += plan.candidates.length;
-    samples[iteration] = Number(end - start) / 1000;
+    for (let call = 0; call < calls; call++) sink += run();
+    perCall = Math.min(perCall, Number(process.hrtime.bigint() - start) / calls);
   }
-  return samples;
+  return Math.max(1, Math.min(1_000, Math.ceil(10_000 / Math.max(perCall, 1))));
+}
+
+/**
+ * Times `samples` batches of calls of one scenario after warming up; returns microseconds per call, one
+ * figure per batch (the batch's mean).
+ */
+function timeScenario(run, warmupMilliseconds, samples) {
+  // Warm up by time, not by count: the optimising compiler settles later on a large index.
+  const warmupEnd = process.hrtime.bigint() + BigInt(warmupMilliseconds) * 1_000_000n;
+  let calls = 0;
+  while (calls < 500 || process.hrtime.bigint() < warmupEnd) {
+    sink += run();
+    calls++;
+  }
+  const batch = batchSizeFor(run);
+  const figures = new Float64Array(samples);
+  for (let sample = 0; sample < samples; sample++) {
+    const start = process.hrtime.bigint();
+    for (let call = 0; call < batch; call++) sink += run();
+    const end = process.hrtime.bigint();
+    figures[sample] = Number(end - start) / 1000 / batch;
+  }
+  return { figures, batch };
 }
 
 function summarise(samples) {
@@ -157,37 +226,49 @@ function summarise(samples) {
 }
 
 function round(value) {
-  return Math.round(value * 100) / 100;
+  return Math.round(value * 1000) / 1000;
 }
 
-function benchIndex(label, snapshot, iterations) {
+function benchIndex(label, snapshot, samples) {
   const index = buildModelIndex(snapshot);
-  const warmup = Math.max(200, Math.floor(iterations / 5));
-  const results = [];
-  const all = [];
-  for (const scenario of scenarios) {
-    const samples = timeScenario(index, scenario.features, warmup, iterations);
-    for (const sample of samples) all.push(sample);
-    const plan = route(scenario.features, index);
-    results.push({
-      scenario: scenario.name,
-      ...summarise(samples),
-      tier: plan.tier,
-      candidates: plan.candidates.length,
-    });
+  const live = liveViewOf(index);
+  const warmupMilliseconds = options.quick ? 50 : 200;
+  const modeResults = [];
+  for (const mode of modes) {
+    const results = [];
+    const all = [];
+    for (const scenario of scenarios) {
+      let features = scenario.features;
+      if (scenario.sticky) {
+        const second = route(features, index, live, undefined, mode.options).candidates[1];
+        features = { ...features, preferredModel: second?.modelId };
+      }
+      const run = () => route(features, index, live, undefined, mode.options).candidates.length;
+      const { figures, batch } = timeScenario(run, warmupMilliseconds, samples);
+      for (const figure of figures) all.push(figure);
+      const plan = route(features, index, live, undefined, mode.options);
+      results.push({
+        scenario: scenario.name,
+        ...summarise(figures),
+        batch,
+        tier: plan.tier,
+        candidates: plan.candidates.length,
+        decisions: plan.decisions.length,
+      });
+    }
+    modeResults.push({ mode: mode.name, ...summarise(all), scenarios: results });
   }
   return {
     index: label,
     snapshotVersion: snapshot.version,
     models: index.models.length,
     shortlist: index.shortlist.length,
-    ...summarise(all),
-    scenarios: results,
+    modes: modeResults,
   };
 }
 
-const shippedIterations = requestedIterations ?? (options.quick ? 3_000 : 20_000);
-const syntheticIterations = requestedIterations ?? (options.quick ? 300 : 2_000);
+const shippedSamples = requestedIterations ?? (options.quick ? 300 : 2_000);
+const syntheticSamples = requestedIterations ?? (options.quick ? 100 : 600);
 
 const loadAtStart = os.loadavg()[0];
 let shipped;
@@ -197,18 +278,24 @@ try {
   const snapshot = await loadSnapshot({
     dataDir: join(os.tmpdir(), `pareto-route-bench-none-${process.pid}`),
   });
-  shipped = benchIndex('shipped', snapshot, shippedIterations);
+  shipped = benchIndex('shipped', snapshot, shippedSamples);
 } catch (error) {
   shippedError = error instanceof Error ? error.message : String(error);
 }
-const synthetic = benchIndex('synthetic 1,000 models', syntheticSnapshot(1_000), syntheticIterations);
+const synthetic = benchIndex('synthetic 1,000 models', syntheticSnapshot(1_000), syntheticSamples);
+
+const gateway = (entry) => entry?.modes.find((mode) => mode.mode === 'gateway');
+const explain = (entry) => entry?.modes.find((mode) => mode.mode === 'explain');
 
 const result = {
+  // The gateway's decision first (what bench/run.js shows), then the same with every model explained.
   summary: {
-    shippedMedianMicroseconds: shipped?.medianMicroseconds ?? null,
-    shippedP99Microseconds: shipped?.p99Microseconds ?? null,
-    synthetic1000MedianMicroseconds: synthetic.medianMicroseconds,
-    synthetic1000P99Microseconds: synthetic.p99Microseconds,
+    shippedMedianMicroseconds: gateway(shipped)?.medianMicroseconds ?? null,
+    shippedP99Microseconds: gateway(shipped)?.p99Microseconds ?? null,
+    synthetic1000MedianMicroseconds: gateway(synthetic)?.medianMicroseconds ?? null,
+    synthetic1000P99Microseconds: gateway(synthetic)?.p99Microseconds ?? null,
+    shippedExplainMedianMicroseconds: explain(shipped)?.medianMicroseconds ?? null,
+    synthetic1000ExplainMedianMicroseconds: explain(synthetic)?.medianMicroseconds ?? null,
   },
   node: process.version,
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -224,33 +311,41 @@ const result = {
 if (options.json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  const rows = [['index', 'scenario', 'models', 'tier', 'candidates', 'median µs', 'p99 µs', 'samples']];
+  const rows = [
+    ['index', 'mode', 'scenario', 'models', 'tier', 'candidates', 'median µs', 'p99 µs', 'batch', 'samples'],
+  ];
   for (const entry of result.indexes) {
-    for (const scenario of entry.scenarios) {
+    for (const mode of entry.modes) {
+      for (const scenario of mode.scenarios) {
+        rows.push([
+          entry.index,
+          mode.mode,
+          scenario.scenario,
+          String(entry.shortlist),
+          scenario.tier,
+          String(scenario.candidates),
+          scenario.medianMicroseconds.toFixed(2),
+          scenario.p99Microseconds.toFixed(2),
+          String(scenario.batch),
+          String(scenario.samples),
+        ]);
+      }
       rows.push([
         entry.index,
-        scenario.scenario,
+        mode.mode,
+        'all of the above',
         String(entry.shortlist),
-        scenario.tier,
-        String(scenario.candidates),
-        scenario.medianMicroseconds.toFixed(2),
-        scenario.p99Microseconds.toFixed(2),
-        String(scenario.samples),
+        '',
+        '',
+        mode.medianMicroseconds.toFixed(2),
+        mode.p99Microseconds.toFixed(2),
+        '',
+        String(mode.samples),
       ]);
     }
-    rows.push([
-      entry.index,
-      'all of the above',
-      String(entry.shortlist),
-      '',
-      '',
-      entry.medianMicroseconds.toFixed(2),
-      entry.p99Microseconds.toFixed(2),
-      String(entry.samples),
-    ]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = new Set([2, 4, 5, 6, 7]);
+  const numeric = new Set([3, 5, 6, 7, 8, 9]);
   const lines = rows.map((row) =>
     row
       .map((cell, column) =>
@@ -261,7 +356,10 @@ if (options.json) {
   );
   process.stdout.write(
     `route() per decision, ${result.node}, ${result.cpu} x ${result.cores}, ` +
-      `load average ${result.loadAverage.start} -> ${result.loadAverage.end}\n\n${lines.join('\n')}\n`,
+      `load average ${result.loadAverage.start} -> ${result.loadAverage.end}\n` +
+      'gateway: decisions listed only for empty plans; explain: every model explained. ' +
+      'Each sample is the mean of one batch of calls.\n\n' +
+      `${lines.join('\n')}\n`,
   );
   if (result.loadAverage.end > result.cores) {
     process.stdout.write(`\nthe machine was busy (load above ${result.cores} cores): times are inflated\n`);

@@ -2,6 +2,7 @@ import { type BlendRatio, blendedPrice, defaultBlendRatio } from './blended-pric
 import { type CodingPercentileOptions, computeCodingPercentiles } from './coding-percentile.js';
 import type { IndexedModel, IndexSnapshot, ModelIndex } from './model-index.js';
 import { paretoFrontier } from './pareto-frontier.js';
+import { routeIndexOf } from './route-index.js';
 
 export interface BuildIndexOptions extends CodingPercentileOptions {
   blendRatio?: BlendRatio;
@@ -9,7 +10,7 @@ export interface BuildIndexOptions extends CodingPercentileOptions {
 
 /**
  * Derives everything routing needs from a snapshot, once: coding percentiles over the whole benchmarked
- * field, blended prices, and the Pareto frontier among the shortlisted models.
+ * field, blended prices, the Pareto frontier among the shortlisted models, and the routing view.
  */
 export function buildModelIndex(snapshot: IndexSnapshot, options: BuildIndexOptions = {}): ModelIndex {
   const ratio = options.blendRatio ?? defaultBlendRatio;
@@ -38,5 +39,14 @@ export function buildModelIndex(snapshot: IndexSnapshot, options: BuildIndexOpti
   const shortlist = models
     .filter((model) => model.shortlist)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { version: snapshot.version, createdAt: snapshot.createdAt, models, byId, shortlist };
+  const index: ModelIndex = {
+    version: snapshot.version,
+    createdAt: snapshot.createdAt,
+    models,
+    byId,
+    shortlist,
+  };
+  // The routing view (price order, tier lists) is built now rather than by the first request.
+  routeIndexOf(index);
+  return index;
 }

@@ -25,6 +25,9 @@ export const defaultBenchmarkWeights: Readonly<Record<string, number>> = {
   'SWE-Bench Verified': 2,
   'SWE-Bench Pro': 2,
   'Terminal-Bench': 1.5,
+  // Versions are separate leaderboards (different task sets), each ranked on its own, same weight.
+  'Terminal-Bench 2.0': 1.5,
+  'Terminal-Bench 2.1': 1.5,
   'Aider Polyglot': 1,
   LiveCodeBench: 1,
 };

@@ -41,7 +41,7 @@ describe('index show', () => {
   it('prints the latest snapshot as a table', async () => {
     const output = await run(['index', 'show', '--data-dir', dataDir]);
     expect(output.split('\n')[0]).toMatch(/^Snapshot 2026-11 \(created .+\): 39 models, \d+ shortlisted$/);
-    expect(output).toMatch(/\* +openai\/gpt-5\.5 +high +0\.\d{3} +\$11\.25 +\$5\.00 +\$30\.00 +1050000/);
+    expect(output).toMatch(/\*F? +openai\/gpt-5\.5 +high +0\.\d{3} +\$11\.25 +\$5\.00 +\$30\.00 +1050000/);
     expect(output).toMatch(/x-ai\/grok-4\.3 +unranked +-/);
   });
 
