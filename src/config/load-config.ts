@@ -36,6 +36,16 @@ const fileSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).optional(),
   bodyLimitMb: z.number().positive().max(1024).optional(),
   dataDir: z.string().optional(),
+  /** A postgres:// URL; prefer the DATABASE_URL variable so credentials stay out of the file. */
+  databaseUrl: z.string().optional(),
+  allowUnauthenticated: z.boolean().optional(),
+  requestLog: z
+    .strictObject({
+      batchSize: z.number().int().min(1).max(10_000).optional(),
+      capacity: z.number().int().min(1).max(10_000_000).optional(),
+      flushIntervalMs: z.number().int().min(1).max(60_000).optional(),
+    })
+    .optional(),
   snapshot: z.string().optional(),
   upstreams: z.array(upstreamSchema).optional(),
   upstreamPreference: z.array(z.string()).optional(),
@@ -80,7 +90,9 @@ export interface LoadConfigOptions {
   configPath?: string | undefined;
   env?: NodeJS.ProcessEnv;
   /** Command-line overrides, applied last. */
-  overrides?: Partial<Pick<RouterConfig, 'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo'>>;
+  overrides?: Partial<
+    Pick<RouterConfig, 'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo' | 'allowUnauthenticated'>
+  >;
 }
 
 /** Reads and validates a YAML config file. */
@@ -139,7 +151,21 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     circuitBreaker: withDefaults({ failureThreshold: 5, openMs: 30_000 }, file.circuitBreaker),
     sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
     demo: false,
+    allowUnauthenticated: file.allowUnauthenticated ?? false,
+    requestLog: withDefaults({ batchSize: 500, capacity: 50_000, flushIntervalMs: 200 }, file.requestLog),
   };
+  const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
+  if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
+  const masterKey = env.PARETO_ROUTER_MASTER_KEY;
+  if (masterKey !== undefined && masterKey !== '') {
+    if (masterKey.length < 16) {
+      throw new RouterError(
+        'config_invalid',
+        'PARETO_ROUTER_MASTER_KEY must be at least 16 characters (e.g. openssl rand -hex 32)',
+      );
+    }
+    config.masterKey = masterKey;
+  }
   const snapshot = file.snapshot ?? env.PARETO_ROUTER_SNAPSHOT;
   if (snapshot !== undefined && snapshot !== '') config.snapshotVersion = snapshot;
   const overrides = options.overrides ?? {};
@@ -148,6 +174,8 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
   if (overrides.dataDir !== undefined) config.dataDir = overrides.dataDir;
   if (overrides.snapshotVersion !== undefined) config.snapshotVersion = overrides.snapshotVersion;
   if (overrides.demo !== undefined) config.demo = overrides.demo;
+  if (overrides.allowUnauthenticated !== undefined)
+    config.allowUnauthenticated = overrides.allowUnauthenticated;
   if (config.tierCutoffs.medium > config.tierCutoffs.high) {
     throw new RouterError(
       'config_invalid',

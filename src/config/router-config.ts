@@ -56,6 +56,14 @@ export interface RouterConfig {
   circuitBreaker: { failureThreshold: number; openMs: number };
   sticky: { ttlMs: number; maxEntries: number };
   demo: boolean;
+  /** `postgres://` URL of a shared request log and key store; SQLite under `dataDir` when undefined. */
+  databaseUrl?: string;
+  /** Guards the admin API (`PARETO_ROUTER_MASTER_KEY`); the admin API is off when undefined. */
+  masterKey?: string;
+  /** Serve without gateway keys on a non-loopback address (`--allow-unauthenticated`). */
+  allowUnauthenticated: boolean;
+  /** The request log writer: batch size, buffer bound and flush interval. */
+  requestLog: { batchSize: number; capacity: number; flushIntervalMs: number };
 }
 
 export const defaultTimeouts: TimeoutConfig = {

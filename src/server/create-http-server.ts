@@ -5,9 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { type AdminContext, handleAdminRequest, matchAdminRoute } from '../admin/handle-admin-request.js';
+import { renderKeyInfo } from '../admin/render-key-info.js';
 import { RouterError } from '../core/errors.js';
 import { handleChatCompletions } from './handle-chat-completions.js';
 import { renderExplain } from './handle-explain.js';
+import { renderGeneration } from './handle-generation.js';
 import { renderModelList } from './handle-models.js';
 import type { RouterApp } from './router-app.js';
 import { sendError } from './send-error.js';
@@ -50,6 +53,38 @@ export function createRequestListener(app: RouterApp) {
             renderExplain(app, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1))),
           );
           return;
+        case '/api/v1/generation':
+          if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+          void answerAsync(response, async () => {
+            const caller = await app.ops.authenticator.authenticate(request.headers.authorization);
+            return renderGeneration(
+              app.ops,
+              caller,
+              new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)),
+            );
+          });
+          return;
+        case '/api/v1/key':
+        case '/api/v1/auth/key':
+          if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+          void answerAsync(response, async () => {
+            const caller = await app.ops.authenticator.authenticate(request.headers.authorization);
+            return renderKeyInfo(caller, app.ops.ledger, app.now());
+          });
+          return;
+        case '/metrics':
+          if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+          void renderMetrics(app).then(
+            ({ contentType, body }) => {
+              response.writeHead(200, {
+                'content-type': contentType,
+                'content-length': Buffer.byteLength(body),
+              });
+              response.end(body);
+            },
+            (error: unknown) => sendError(response, error),
+          );
+          return;
         case '/health':
           sendJson(response, 200, JSON.stringify({ status: 'ok' }));
           return;
@@ -70,6 +105,10 @@ export function createRequestListener(app: RouterApp) {
           return;
         }
         default:
+          if (matchAdminRoute(path) !== null) {
+            void handleAdminRequest(adminContext(app), request, response, path, method);
+            return;
+          }
           throw new RouterError('not_found', `no route for ${method} ${path}`);
       }
     } catch (error) {
@@ -77,6 +116,39 @@ export function createRequestListener(app: RouterApp) {
       sendError(response, error);
     }
   };
+}
+
+/** Sends the JSON `produce` resolves with, or the error envelope it rejects with. */
+function answerAsync(response: ServerResponse, produce: () => Promise<string>): Promise<void> {
+  return produce().then(
+    (payload) => sendJson(response, 200, payload),
+    (error: unknown) => sendError(response, error),
+  );
+}
+
+/** Circuit states and the log buffer are read at scrape time, so the request path never updates them. */
+function renderMetrics(app: RouterApp): Promise<{ contentType: string; body: string }> {
+  const metrics = app.ops.metrics;
+  metrics.setCircuitStates(app.state.circuits.snapshot(app.now()));
+  metrics.setLogBuffer(app.ops.logWriter.depth, app.ops.logWriter.dropped);
+  return metrics.render();
+}
+
+const adminContexts = new WeakMap<RouterApp, AdminContext>();
+
+function adminContext(app: RouterApp): AdminContext {
+  let context = adminContexts.get(app);
+  if (context === undefined) {
+    context = {
+      store: app.ops.store,
+      authenticator: app.ops.authenticator,
+      ledger: app.ops.ledger,
+      masterKey: app.config.masterKey,
+      now: app.now,
+    };
+    adminContexts.set(app, context);
+  }
+  return context;
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): RouterError {
@@ -87,9 +159,14 @@ function methodNotAllowed(method: string, path: string, allowed: string): Router
 
 /** An http.Server for the app, tuned for long-lived keep-alive clients and long streams. */
 export function createRouterServer(app: RouterApp): Server {
+  const listener = createRequestListener(app);
   const server = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
-    createRequestListener(app),
+    (request, response) => {
+      // Shutting down: answer what arrived, but tell keep-alive clients to go elsewhere for the next call.
+      if (!server.listening) response.shouldKeepAlive = false;
+      listener(request, response);
+    },
   );
   return server;
 }

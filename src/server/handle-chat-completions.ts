@@ -5,16 +5,29 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { applyKeyPolicy } from '../auth/apply-key-policy.js';
+import type { KeyContext } from '../auth/authenticate-request.js';
 import type { Usage } from '../core/chat-result.js';
-import { computeCost } from '../core/compute-cost.js';
-import { RouterError } from '../core/errors.js';
-import { type AttemptRecord, executeChat, type StreamSink } from '../executor/execute-chat.js';
+import { computeCost, worstCaseCost } from '../core/compute-cost.js';
+import { RouterError, toRouterError } from '../core/errors.js';
+import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
+import type { ModelIndex } from '../core/model-index.js';
+import {
+  type AttemptRecord,
+  type CandidateModel,
+  ExecutionFailure,
+  type ExecutionResult,
+  executeChat,
+  type StreamSink,
+} from '../executor/execute-chat.js';
 import type { UpstreamTarget } from '../executor/upstream-catalog.js';
 import { formatSseComment, formatSseMessage } from '../providers/sse/format-sse.js';
-import { parseChatRequest } from './parse-chat-request.js';
+import type { ApiKeyRecord } from '../store/api-key.js';
+import { type ParsedChatRequest, parseChatRequest } from './parse-chat-request.js';
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody } from './read-json-body.js';
 import { ChunkRenderer, renderCompletion } from './render-chat-response.js';
+import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
 import type { RouterApp } from './router-app.js';
 import { sendError } from './send-error.js';
 
@@ -59,13 +72,33 @@ export async function handleChatCompletions(
   };
   response.once('close', onClose);
   const generationId = newGenerationId();
+  const facts = newRequestFacts(generationId, app.now(), receivedAt);
+  // Also on errors, so a failed call can be looked up in the request log.
+  response.setHeader('x-generation-id', generationId);
   let renderer: ChunkRenderer | undefined;
+  let streamError: RouterError | undefined;
   try {
+    const caller = await admitCaller(app, request);
+    if (caller.mode === 'key') facts.keyId = caller.key.id;
     const body = await readJsonBody(request, app.config.bodyLimitBytes);
     const parsed = parseChatRequest(body, request.headers);
+    facts.requestedModel = parsed.requestedModel;
+    facts.routerModel = parsed.routerModel === null ? null : parsed.requestedModel;
+    facts.streamed = parsed.stream;
+    facts.sessionKey = parsed.sessionKey;
+    if (caller.mode === 'key') applyKeyToRequest(caller.key, parsed, facts);
+    facts.settings = settingsOf(parsed, facts.settings);
     const now = app.now();
-    const { candidates, plan } = planCandidates(app, parsed, now);
+    const { candidates, plan, index } = planCandidates(app, parsed, now);
     const tier = plan?.tier ?? 'none';
+    facts.tier = plan?.tier ?? null;
+    if (caller.mode === 'key') {
+      facts.reservation = await app.ops.ledger.acquire(
+        caller.key,
+        worstCaseOf(parsed, candidates, index),
+        now,
+      );
+    }
     const created = Math.floor(now / 1000);
     const plannedAt = performance.now();
 
@@ -75,6 +108,7 @@ export async function handleChatCompletions(
       if (result === undefined)
         throw new RouterError('internal', 'non-streamed call finished without a result');
       const cost = costOf(outcome.target, outcome.usage);
+      recordOutcome(facts, outcome, cost);
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
       const payload = renderCompletion(
         {
@@ -94,6 +128,7 @@ export async function handleChatCompletions(
         ...decisionHeaders(tier, outcome.target, outcome.attempts.slice(0, -1), generationId, overheadMs),
       });
       response.end(payload);
+      finishRequest(app.ops, facts, 200, undefined);
       return;
     }
 
@@ -144,20 +179,134 @@ export async function handleChatCompletions(
     const outcome = await executeChat(parsed.request, candidates, app, controller.signal, sink);
     const active = renderer as ChunkRenderer | undefined;
     if (active === undefined) throw new RouterError('internal', 'stream finished without starting');
+    const cost = costOf(outcome.target, outcome.usage);
+    recordOutcome(facts, outcome, cost);
     if (outcome.streamError !== undefined) {
+      streamError = outcome.streamError;
       response.write(formatSseMessage(active.renderErrorChunk(outcome.streamError)));
     } else {
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
-      response.write(
-        formatSseMessage(active.renderUsageChunk(outcome.usage, costOf(outcome.target, outcome.usage))),
-      );
+      response.write(formatSseMessage(active.renderUsageChunk(outcome.usage, cost)));
     }
     response.end(formatSseMessage('[DONE]'));
+    finishRequest(app.ops, facts, 200, streamError);
   } catch (thrown) {
+    const error = toRouterError(thrown);
+    if (thrown instanceof ExecutionFailure) facts.attempts = thrown.attempts;
+    const headersSent = response.headersSent;
     sendError(response, thrown, renderer);
+    finishRequest(
+      app.ops,
+      facts,
+      headersSent ? 200 : error.code === 'client_closed' ? 499 : error.status,
+      error,
+    );
   } finally {
     response.off('close', onClose);
   }
+}
+
+/**
+ * Who may call: a gateway key once keys exist; anyone in open mode, which only a loopback bind (or
+ * `--allow-unauthenticated`) permits. Rate limits apply before the body is read.
+ */
+async function admitCaller(app: RouterApp, request: IncomingMessage): Promise<KeyContext> {
+  const ops = app.ops;
+  const caller = await ops.authenticator.authenticate(request.headers.authorization);
+  if (caller.mode === 'open') {
+    if (!ops.openModeAllowed) {
+      throw new RouterError(
+        'unauthorized',
+        'this router requires a gateway key (Authorization: Bearer pr-...); none has been created yet: run `pareto-router keys create`',
+      );
+    }
+    return caller;
+  }
+  const limit = caller.key.rateLimitPerMinute;
+  if (limit !== null) {
+    const decision = await ops.rateLimiter.take(caller.key.id, limit, app.now());
+    if (!decision.allowed) {
+      throw new RouterError(
+        'rate_limited',
+        `key ${caller.key.id} is over its limit of ${limit} requests per minute`,
+        {
+          retryAfterSeconds: decision.retryAfterSeconds,
+          metadata: { limit_per_minute: limit },
+        },
+      );
+    }
+  }
+  return caller;
+}
+
+/** The key's defaults and model lists applied to the parsed request (403 for a forbidden concrete model). */
+function applyKeyToRequest(key: ApiKeyRecord, parsed: ParsedChatRequest, facts: RequestFacts): void {
+  const effective = applyKeyPolicy(
+    key,
+    parsed.settings,
+    parsed.routerModel === null ? parsed.concreteModels : [],
+  );
+  if (effective.minCodingScore === undefined) delete parsed.settings.minCodingScore;
+  else parsed.settings.minCodingScore = effective.minCodingScore;
+  parsed.keyMatchers = { allowed: effective.allowedModels, excluded: effective.excludedModelsMatcher };
+  facts.settings.score_source = effective.scoreSource;
+  if (effective.requestScoreIgnored) facts.settings.request_score_ignored = true;
+}
+
+/** The routing settings as the request log keeps them. */
+function settingsOf(parsed: ParsedChatRequest, extra: Record<string, unknown>): Record<string, unknown> {
+  const settings: Record<string, unknown> = { ...extra };
+  const routerModel = parsed.routerModel;
+  if (parsed.settings.minCodingScore !== undefined)
+    settings.min_coding_score = parsed.settings.minCodingScore;
+  if (parsed.settings.tier !== undefined) settings.tier = parsed.settings.tier;
+  if (routerModel !== null) {
+    settings.nitro = routerModel.nitro;
+    if (routerModel.snapshotVersion !== undefined) settings.snapshot = routerModel.snapshotVersion;
+  } else {
+    settings.models = parsed.concreteModels.slice(0, 16);
+  }
+  if (parsed.settings.maxPrice !== undefined) settings.max_price = parsed.settings.maxPrice;
+  if (parsed.settings.allowedModels !== undefined)
+    settings.allowed_models = parsed.settings.allowedModels.slice(0, 32);
+  if (parsed.settings.excludedModels !== undefined) {
+    settings.excluded_models = parsed.settings.excludedModels.slice(0, 32);
+  }
+  return settings;
+}
+
+/**
+ * The most the call can cost on any candidate it may reach: the prompt at the higher of the input and
+ * cache-write prices plus `max_tokens` (or the model's longest output) at the output price. Models the
+ * index does not price reserve nothing.
+ */
+function worstCaseOf(
+  parsed: ParsedChatRequest,
+  candidates: readonly CandidateModel[],
+  index: ModelIndex,
+): number {
+  const promptTokens = estimatePromptTokens(parsed.request);
+  const requested = parsed.request.max_completion_tokens ?? parsed.request.max_tokens;
+  let worst = 0;
+  for (const candidate of candidates) {
+    const model = index.byId.get(candidate.modelId);
+    if (model === undefined) continue;
+    const output = Math.min(requested ?? model.maxOutputTokens, model.contextLength);
+    worst = Math.max(worst, worstCaseCost(promptTokens, output, model.pricing));
+  }
+  return worst;
+}
+
+function recordOutcome(facts: RequestFacts, outcome: ExecutionResult, cost: number): void {
+  facts.attempts = outcome.attempts;
+  facts.model = outcome.target.modelId;
+  facts.upstream = outcome.target.upstream.name;
+  facts.usage = outcome.usage;
+  facts.costUsd = cost;
+  facts.timeToFirstTokenMs = outcome.timeToFirstTokenMs;
+  facts.outputTokensPerSecond = outcome.outputTokensPerSecond;
+  facts.finishReason = outcome.finishReason;
+  facts.upstreamMs = outcome.upstreamMs;
 }
 
 function rememberSession(

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type ChatMessage, type ChatRequest, contentText } from '../core/chat-request.js';
 import { RouterError } from '../core/errors.js';
+import type { ModelMatcher } from '../core/model-pattern.js';
 import { parseRouterModel, type RouterModelName } from '../core/router-model.js';
 import { scoreForTierAlias } from '../core/tiers.js';
 import type { ProviderPreferences } from '../executor/upstream-catalog.js';
@@ -114,6 +115,8 @@ export interface ParsedChatRequest {
   settings: RouterSettings;
   provider: ProviderPreferences & { maxPrice?: { blended?: number; input?: number; output?: number } };
   sessionKey: string | undefined;
+  /** A gateway key's model lists combined with the request's; when set, they replace the request's own. */
+  keyMatchers?: { allowed: ModelMatcher | undefined; excluded: ModelMatcher | undefined };
 }
 
 /** Renders a zod issue as `path: message`, naming the value where it helps. */

@@ -34,10 +34,15 @@ export function featuresOf(parsed: ParsedChatRequest, preferredModel: string | u
     ),
     preferredModel,
   };
-  if (parsed.settings.allowedModels !== undefined)
-    features.allowedModels = createModelMatcher(parsed.settings.allowedModels);
-  if (parsed.settings.excludedModels !== undefined) {
-    features.excludedModels = createModelMatcher(parsed.settings.excludedModels);
+  if (parsed.keyMatchers !== undefined) {
+    if (parsed.keyMatchers.allowed !== undefined) features.allowedModels = parsed.keyMatchers.allowed;
+    if (parsed.keyMatchers.excluded !== undefined) features.excludedModels = parsed.keyMatchers.excluded;
+  } else {
+    if (parsed.settings.allowedModels !== undefined)
+      features.allowedModels = createModelMatcher(parsed.settings.allowedModels);
+    if (parsed.settings.excludedModels !== undefined) {
+      features.excludedModels = createModelMatcher(parsed.settings.excludedModels);
+    }
   }
   if (parsed.settings.maxPrice !== undefined) features.maxPrice = parsed.settings.maxPrice;
   return features;
@@ -69,6 +74,8 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
         return model !== undefined && app.catalog.isServable(model);
       }),
       app.routePolicy,
+      // A request reads the decisions only when nothing fits (to say why), and then the plan has them.
+      { decisions: 'when_empty' },
     );
     if (plan.candidates.length === 0) {
       const unavailable = plan.decisions.some((decision) => decision.reason === 'unavailable');

@@ -10,6 +10,7 @@ import { defaultRoutePolicy, type RoutePolicy } from '../core/route.js';
 import { UpstreamCatalog } from '../executor/upstream-catalog.js';
 import { UpstreamClient } from '../executor/upstream-client.js';
 import { RouterState } from '../state/router-state.js';
+import type { RouterOps } from './router-ops.js';
 
 export interface RouterApp {
   config: RouterConfig;
@@ -21,6 +22,8 @@ export interface RouterApp {
   state: RouterState;
   client: UpstreamClient;
   routePolicy: RoutePolicy;
+  /** Request log, keys, budgets, metrics and logs. */
+  ops: RouterOps;
   /** Wall-clock milliseconds (state expiry, `created`). */
   now(): number;
   close(): Promise<void>;
@@ -34,6 +37,7 @@ export interface CreateRouterAppOptions {
   loadVersion?: (version: string) => IndexSnapshot | undefined;
   availableVersions?: readonly string[];
   now?: () => number;
+  ops: RouterOps;
 }
 
 /** Assembles a router from a configuration and its snapshots. */
@@ -69,6 +73,7 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
     client,
     routePolicy: { ...defaultRoutePolicy, cutoffs: config.tierCutoffs, maxFallbacks: config.maxFallbacks },
     now: options.now ?? Date.now,
+    ops: options.ops,
     close: () => client.close(),
   };
 }

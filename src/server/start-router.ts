@@ -3,13 +3,22 @@
  * reports which models are servable by which upstream. Also what the tests and the benchmark start.
  */
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import type { RouterConfig } from '../config/router-config.js';
+import { RouterError } from '../core/errors.js';
 import type { IndexSnapshot } from '../core/model-index.js';
 import { listSnapshotsSync, loadSnapshotSync } from '../index/snapshot-store.js';
 import { demoScripts, startMockUpstream } from '../mock-upstream/index.js';
 import { createRouterServer } from './create-http-server.js';
 import { demoUpstreams } from './demo-upstreams.js';
 import { createRouterApp, type RouterApp } from './router-app.js';
+import {
+  isLoopbackHost,
+  type LogLevel,
+  type OpenRouterOpsOptions,
+  openRouterOps,
+  type RouterOps,
+} from './router-ops.js';
 
 export interface RunningRouter {
   app: RouterApp;
@@ -21,6 +30,9 @@ export interface RunningRouter {
 
 export interface StartRouterOptions {
   log?: (line: string) => void;
+  /** Where JSON log lines go (tests capture them); standard output by default. */
+  logDestination?: DestinationStream;
+  logLevel?: LogLevel;
   /** Use this snapshot instead of loading one (tests). */
   snapshot?: IndexSnapshot;
 }
@@ -31,6 +43,32 @@ export async function startRouter(
   options: StartRouterOptions = {},
 ): Promise<RunningRouter> {
   const log = options.log ?? (() => undefined);
+  const now = Date.now;
+  const opsOptions: OpenRouterOpsOptions = { now };
+  if (options.logDestination !== undefined) opsOptions.logDestination = options.logDestination;
+  if (options.logLevel !== undefined) opsOptions.logLevel = options.logLevel;
+  const ops = await openRouterOps(config, opsOptions);
+  try {
+    return await startWithOps(config, options, ops, log);
+  } catch (error) {
+    await ops.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startWithOps(
+  config: RouterConfig,
+  options: StartRouterOptions,
+  ops: RouterOps,
+  log: (line: string) => void,
+): Promise<RunningRouter> {
+  const keyCount = (await ops.store.listKeys()).filter((key) => key.revokedAt === null).length;
+  if (!ops.openModeAllowed && keyCount === 0 && config.masterKey === undefined) {
+    throw new RouterError(
+      'config_invalid',
+      `refusing to serve on ${config.host} with no gateway key: anyone who can reach it could spend your provider keys. Create a key (pareto-router keys create --name NAME), set PARETO_ROUTER_MASTER_KEY to create keys over the admin API, bind to 127.0.0.1, or pass --allow-unauthenticated`,
+    );
+  }
   const snapshot =
     options.snapshot ?? loadSnapshotSync({ version: config.snapshotVersion, dataDir: config.dataDir });
   let closeMock: (() => Promise<void>) | undefined;
@@ -44,6 +82,7 @@ export async function startRouter(
     );
   }
   const app = createRouterApp({
+    ops,
     config: effective,
     snapshot,
     availableVersions:
@@ -58,6 +97,7 @@ export async function startRouter(
       }
     },
   });
+  ops.metrics.setKnownModels(app.defaultIndex.models.map((model) => model.id));
   const server = createRouterServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -85,9 +125,25 @@ export async function startRouter(
       `  ${entry.modelId.padEnd(36)} ${entry.upstreams.length > 0 ? `via ${entry.upstreams.join(', ')}` : 'unavailable: no upstream'}`,
     );
   }
-  if (effective.host !== '127.0.0.1' && effective.host !== 'localhost' && effective.host !== '::1') {
-    log(`Bound to ${effective.host}: reachable from other machines, and no gateway keys are enforced yet.`);
+  log(
+    `Request log: ${ops.store.kind === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}; metrics at ${url}/metrics`,
+  );
+  if (keyCount > 0) {
+    log(`Gateway keys: ${keyCount} active; every call needs one (Authorization: Bearer pr-...).`);
+  } else if (isLoopbackHost(effective.host)) {
+    log(
+      `No gateway keys: open mode, bound to ${effective.host} only, so only this machine can call it. Create keys with \`pareto-router keys create\` before binding elsewhere.`,
+    );
+  } else if (ops.openModeAllowed) {
+    log(
+      `WARNING: --allow-unauthenticated on ${effective.host}: anyone who can reach this port can use your provider keys.`,
+    );
+  } else {
+    log(
+      'No gateway keys yet: calls are refused until a key is created (admin API or `pareto-router keys create`).',
+    );
   }
+  if (config.masterKey !== undefined) log('Admin API enabled at /api/v1/keys (PARETO_ROUTER_MASTER_KEY).');
 
   return {
     app,
@@ -95,11 +151,15 @@ export async function startRouter(
     port: address.port,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Connections go idle as their last call finishes; close each then rather than at the grace limit.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
       await app.close();
+      await ops.close();
       await closeMock?.();
     },
   };

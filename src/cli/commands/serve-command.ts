@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { isClusterPrimary, joinClusterState, runClusterPrimary } from '../../server/run-cluster.js';
 import { startRouter } from '../../server/start-router.js';
+import { UsageError } from '../usage-error.js';
 
 interface ServeOptions {
   port?: string;
@@ -11,12 +12,13 @@ interface ServeOptions {
   snapshot?: string;
   dataDir?: string;
   workers?: string;
+  allowUnauthenticated?: boolean;
 }
 
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be an integer 0..65535, got "${value}"`);
+    throw new UsageError(`--port must be an integer 0..65535, got "${value}"`);
   }
   return port;
 }
@@ -33,10 +35,14 @@ export function registerServeCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory (env PARETO_ROUTER_DATA_DIR; default ~/.pareto-router)')
     .option('--demo', 'serve answers from the built-in fake upstream (no provider keys needed)')
     .option('--workers <n>', 'worker processes sharing the port and live state (default 1)')
+    .option(
+      '--allow-unauthenticated',
+      'serve without gateway keys on a non-loopback address (anyone who reaches the port spends your provider keys)',
+    )
     .action(async (options: ServeOptions) => {
       const workers = options.workers === undefined ? 1 : Number(options.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
-        throw new Error(`--workers must be an integer 1..256, got "${options.workers}"`);
+        throw new UsageError(`--workers must be an integer 1..256, got "${options.workers}"`);
       }
       const overrides: NonNullable<Parameters<typeof loadConfig>[0]>['overrides'] = {};
       if (options.port !== undefined) overrides.port = parsePort(options.port);
@@ -44,8 +50,10 @@ export function registerServeCommand(program: Command): void {
       if (options.snapshot !== undefined) overrides.snapshotVersion = options.snapshot;
       if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
       if (options.demo === true) overrides.demo = true;
+      if (options.allowUnauthenticated === true) overrides.allowUnauthenticated = true;
       const config = loadConfig({ configPath: options.config, overrides });
-      const log = (line: string) => process.stdout.write(`${line}\n`);
+      // The start report is for people; standard output carries the JSON log lines.
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       if (workers > 1 && isClusterPrimary()) {
         await runClusterPrimary(workers, log);
         return;
@@ -55,7 +63,9 @@ export function registerServeCommand(program: Command): void {
       if (workers > 1) log(`worker ${process.pid} listening on ${router.url}`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          process.stdout.write(`${signal}: finishing in-flight requests, then stopping\n`);
+          process.stderr.write(
+            `${signal}: finishing in-flight requests, flushing the request log, then stopping\n`,
+          );
           router.close().then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));

@@ -3,6 +3,9 @@
  * model per protocol (OpenAI-compatible, Anthropic, Gemini), short time limits, and the fake upstream's
  * script API to make any model misbehave.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RouterConfig, UpstreamConfig } from '../../config/router-config.js';
 import { defaultRetries } from '../../config/router-config.js';
 import { defaultBlendRatio } from '../../core/blended-price.js';
@@ -93,7 +96,7 @@ export function gatewayConfig(
     host: '127.0.0.1',
     port: 0,
     bodyLimitBytes: 32 * 1024 * 1024,
-    dataDir: '/nonexistent-test-data-dir',
+    dataDir: mkdtempSync(join(tmpdir(), 'pareto-router-gateway-')),
     upstreams,
     upstreamPreference: [],
     tierCutoffs: defaultTierCutoffs,
@@ -104,6 +107,8 @@ export function gatewayConfig(
     circuitBreaker: { failureThreshold: 50, openMs: 60_000 },
     sticky: { ttlMs: 600_000, maxEntries: 1_000 },
     demo: false,
+    allowUnauthenticated: false,
+    requestLog: { batchSize: 500, capacity: 10_000, flushIntervalMs: 20 },
     ...overrides,
   };
 }
@@ -121,8 +126,10 @@ export async function startGateway(
   withOpenRouter = false,
 ): Promise<GatewayFixture> {
   const mock = await startMockUpstream({ host: '127.0.0.1', port: 0 });
-  const router = await startRouter(gatewayConfig(mock, overrides, withOpenRouter), {
+  const config = gatewayConfig(mock, overrides, withOpenRouter);
+  const router = await startRouter(config, {
     snapshot: gatewaySnapshot(),
+    logLevel: 'silent',
   });
   return {
     mock,
@@ -131,6 +138,7 @@ export async function startGateway(
     async close() {
       await router.close(100);
       await mock.close();
+      if (overrides.dataDir === undefined) rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -160,6 +168,7 @@ export async function postChat(
 export async function postChatStream(
   url: string,
   body: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<{
   status: number;
   headers: Headers;
@@ -170,7 +179,7 @@ export async function postChatStream(
 }> {
   const response = await fetch(`${url}/api/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer anything' },
+    headers: { 'content-type': 'application/json', authorization: 'Bearer anything', ...headers },
     body: JSON.stringify({ ...body, stream: true }),
   });
   const raw = await response.text();

@@ -1,0 +1,122 @@
+/**
+ * The operating side of a running router: the request log and key store, key authentication, budgets,
+ * rate limits, metrics and the structured logger. Opened once at start, before the port is bound, so a
+ * data directory that cannot be written stops the start with a clear message instead of losing records.
+ */
+import pino, { type DestinationStream } from 'pino';
+import { KeyAuthenticator } from '../auth/authenticate-request.js';
+import { BudgetLedger } from '../auth/budget-ledger.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
+import type { RouterConfig } from '../config/router-config.js';
+import { collectSecrets, createLogger, type Logger } from '../observability/create-logger.js';
+import { RouterMetrics } from '../observability/router-metrics.js';
+import { createRequestStore } from '../store/create-request-store.js';
+import { RequestLogWriter } from '../store/request-log-writer.js';
+import type { RequestStore } from '../store/request-store.js';
+
+export interface RouterOps {
+  store: RequestStore;
+  authenticator: KeyAuthenticator;
+  ledger: BudgetLedger;
+  rateLimiter: RateLimiter;
+  logWriter: RequestLogWriter;
+  metrics: RouterMetrics;
+  logger: Logger;
+  /** False on a non-loopback address without `--allow-unauthenticated`: every call needs a gateway key. */
+  openModeAllowed: boolean;
+  /** Flushes the request log and closes the store; what was completed before is never lost. */
+  close(): Promise<void>;
+}
+
+export interface OpenRouterOpsOptions {
+  /** Where JSON log lines go (tests capture them); buffered standard output by default. */
+  logDestination?: DestinationStream;
+  /** Overrides `PARETO_ROUTER_LOG_LEVEL` (default info). */
+  logLevel?: LogLevel;
+  /** Wall-clock milliseconds. */
+  now: () => number;
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
+
+/** True when `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Opens the store (running its migrations) and builds everything around it. */
+export async function openRouterOps(config: RouterConfig, options: OpenRouterOpsOptions): Promise<RouterOps> {
+  const secrets = collectSecrets(process.env);
+  for (const upstream of config.upstreams) if (upstream.apiKey !== undefined) secrets.push(upstream.apiKey);
+  if (config.masterKey !== undefined) secrets.push(config.masterKey);
+  const logger = createLogger({
+    level: options.logLevel ?? logLevelOf(process.env.PARETO_ROUTER_LOG_LEVEL),
+    secrets,
+    name: 'pareto-router',
+    // Buffered, so a log line per request costs a memory copy, not a write system call.
+    destination: options.logDestination ?? pino.destination({ dest: 1, minLength: 4096, sync: false }),
+  });
+  const store = createRequestStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const metrics = new RouterMetrics({ knownUpstreams: config.upstreams.map((upstream) => upstream.name) });
+  let warnedFull = false;
+  const logWriter = new RequestLogWriter({
+    store,
+    capacity: config.requestLog.capacity,
+    batchSize: config.requestLog.batchSize,
+    flushIntervalMs: config.requestLog.flushIntervalMs,
+    onDrop(record, reason) {
+      if (reason === 'buffer_full' && warnedFull) return;
+      if (reason === 'buffer_full') warnedFull = true;
+      logger.warn(
+        { generation_id: record.id, reason },
+        reason === 'buffer_full'
+          ? 'request log buffer full: records are being dropped and counted (pareto_router_request_log_dropped_total)'
+          : 'request record dropped',
+      );
+    },
+    onError(error, failure) {
+      logger.error(
+        { err: error, records: failure.records, attempt: failure.attempt, will_retry: failure.willRetry },
+        'request log write failed',
+      );
+    },
+  });
+  const authenticator = new KeyAuthenticator({ store, masterKey: config.masterKey, now: options.now });
+  return {
+    store,
+    authenticator,
+    ledger: new BudgetLedger({ store }),
+    rateLimiter: new RateLimiter(),
+    logWriter,
+    metrics,
+    logger,
+    openModeAllowed: isLoopbackHost(config.host) || config.allowUnauthenticated,
+    async close() {
+      try {
+        await logWriter.close();
+      } finally {
+        await store.close();
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      }
+    },
+  };
+}
+
+const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+function logLevelOf(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info';
+  const level = value.toLowerCase();
+  if (!logLevels.has(level)) {
+    throw new Error(`PARETO_ROUTER_LOG_LEVEL must be one of ${[...logLevels].join(', ')}, got "${value}"`);
+  }
+  return level as LogLevel;
+}
