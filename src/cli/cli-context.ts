@@ -21,6 +21,8 @@ export interface CliContext {
   readTextFile: (path: string, maxBytes: number) => Promise<string>;
   writeTextFile: (path: string, text: string) => Promise<void>;
   environment: Readonly<Record<string, string | undefined>>;
+  /** The clock, in epoch milliseconds: `--since 1h` and key creation times are read from it. */
+  now: () => number;
 }
 
 /** Reads a UTF-8 file, refusing files larger than `maxBytes` before reading them. */
@@ -69,5 +71,6 @@ export function createProcessContext(): CliContext {
     readTextFile: readCappedTextFile,
     writeTextFile: (path, text) => writeFile(path, text, 'utf8'),
     environment: process.env,
+    now: () => Date.now(),
   };
 }

@@ -21,7 +21,18 @@ describe('main: help and version', () => {
   it('--help lists the commands on stdout and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.exitCode).toBe(0);
-    for (const command of ['serve', 'models', 'route', 'frontier', 'forecast', 'index', 'mock-upstream']) {
+    for (const command of [
+      'serve',
+      'models',
+      'route',
+      'frontier',
+      'forecast',
+      'keys',
+      'logs',
+      'spend',
+      'index',
+      'mock-upstream',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     expect(run.stderr).toBe('');

@@ -54,6 +54,21 @@ const commandRegistrations: ReadonlyArray<readonly [string, Registration]> = [
     async (program, context) =>
       (await import('./commands/forecast-command.js')).registerForecastCommand(program, context),
   ],
+  [
+    'keys',
+    async (program, context) =>
+      (await import('./commands/keys-command.js')).registerKeysCommand(program, context),
+  ],
+  [
+    'logs',
+    async (program, context) =>
+      (await import('./commands/logs-command.js')).registerLogsCommand(program, context),
+  ],
+  [
+    'spend',
+    async (program, context) =>
+      (await import('./commands/spend-command.js')).registerSpendCommand(program, context),
+  ],
   ['index', async (program) => (await import('./commands/index-command.js')).registerIndexCommand(program)],
   [
     'mock-upstream',
@@ -100,7 +115,10 @@ export async function createProgram(context: CliContext, commandName?: string): 
     // Program options only before the command name: `serve --snapshot X` must reach serve's own option.
     .enablePositionalOptions()
     .option('--snapshot <version>', 'index snapshot to use (default: the latest)', parseSnapshotVersion)
-    .option('--data-dir <dir>', 'data directory holding imported snapshots (env PARETO_ROUTER_DATA_DIR)')
+    .option(
+      '--data-dir <dir>',
+      'data directory: imported snapshots, the request log and keys (env PARETO_ROUTER_DATA_DIR)',
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.stdout(text),
