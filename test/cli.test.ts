@@ -3,33 +3,18 @@
  * snapshots, as a user runs it. Builds `dist/` first when it is missing or older than the sources.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath, ensureBuilt, rootDir } from './support/built-bin.js';
 
-const rootDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const bin = join(rootDir, 'bin', 'pareto-router.js');
-const builtMain = join(rootDir, 'dist', 'cli', 'main.js');
+const bin = binPath;
 
 interface BinRun {
   exitCode: number;
   stdout: string;
   stderr: string;
-}
-
-function newestSourceTime(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
 }
 
 function execute(command: string, args: string[], environment: NodeJS.ProcessEnv): Promise<BinRun> {
@@ -60,14 +45,7 @@ function runBin(args: string[]): Promise<BinRun> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'pareto-cli-e2e-'));
-  const stale =
-    !existsSync(builtMain) || statSync(builtMain).mtimeMs < newestSourceTime(join(rootDir, 'src'));
-  if (stale) {
-    // tsc emits even when some other file has a type error; the check below is what matters here.
-    const tsc = join(rootDir, 'node_modules', 'typescript', 'bin', 'tsc');
-    await execute(process.execPath, [tsc, '-p', join(rootDir, 'tsconfig.build.json')], process.env);
-  }
-  if (!existsSync(builtMain)) throw new Error('dist/cli/main.js was not built');
+  await ensureBuilt();
 }, 180_000);
 
 afterAll(async () => {
