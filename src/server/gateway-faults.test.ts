@@ -147,6 +147,9 @@ describe('gateway faults: streams', () => {
     expect(content.every((chunk) => chunk.model === 'lab/beta')).toBe(true);
     expect(streamedText(response.chunks).length).toBeGreaterThan(10);
     expect(response.chunks.some((chunk) => chunk.error !== undefined)).toBe(false);
+    // The headers wait for content, so they name the model that answered, not the one that broke.
+    expect(response.headers.get('x-pareto-model')).toBe('lab/beta');
+    expect(response.headers.get('x-pareto-attempts')).toBe('2');
   });
 
   it('ends with an error chunk, never a truncated success, when a stream is cut after content', async () => {

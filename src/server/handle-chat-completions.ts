@@ -133,31 +133,41 @@ export async function handleChatCompletions(
     }
 
     let currentModel = '';
+    let previousAttempts: readonly AttemptRecord[] = [];
+    // Headers wait for the first content (or the first keep-alive tick), so a stream that fails over
+    // before any content still names the model that answers.
+    const writeHead = (target: UpstreamTarget): ChunkRenderer => {
+      if (renderer !== undefined) return renderer;
+      currentModel = target.modelId;
+      renderer = new ChunkRenderer({
+        id: generationId,
+        created,
+        model: target.modelId,
+        provider: target.upstream.displayName,
+      });
+      response.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...decisionHeaders(tier, target, previousAttempts, generationId, plannedAt - receivedAt),
+      });
+      response.write(formatSseComment('PARETO PROCESSING'));
+      return renderer;
+    };
+    let startedTarget: UpstreamTarget | undefined;
     const sink: StreamSink = {
       start(target, attempts) {
-        currentModel = target.modelId;
-        renderer = new ChunkRenderer({
-          id: generationId,
-          created,
-          model: target.modelId,
-          provider: target.upstream.displayName,
-        });
-        response.writeHead(200, {
-          'content-type': 'text/event-stream',
-          'cache-control': 'no-cache',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-          ...decisionHeaders(tier, target, attempts, generationId, plannedAt - receivedAt),
-        });
-        response.write(formatSseComment('PARETO PROCESSING'));
+        startedTarget = target;
+        previousAttempts = attempts;
       },
       event(event, target) {
-        if (renderer === undefined) return;
+        const active = writeHead(target);
         if (target.modelId !== currentModel) {
           currentModel = target.modelId;
-          renderer.setModel(target.modelId, target.upstream.displayName);
+          active.setModel(target.modelId, target.upstream.displayName);
         }
-        const chunk = renderer.render(event);
+        const chunk = active.render(event);
         if (chunk === null) return;
         const flowing = response.write(formatSseMessage(chunk));
         if (!flowing && response.writableLength > streamHighWaterBytes) {
@@ -173,12 +183,13 @@ export async function handleChatCompletions(
         }
       },
       keepAlive() {
-        response.write(formatSseComment('PARETO PROCESSING'));
+        if (renderer === undefined && startedTarget !== undefined) writeHead(startedTarget);
+        else response.write(formatSseComment('PARETO PROCESSING'));
       },
     };
     const outcome = await executeChat(parsed.request, candidates, app, controller.signal, sink);
-    const active = renderer as ChunkRenderer | undefined;
-    if (active === undefined) throw new RouterError('internal', 'stream finished without starting');
+    // An answer with no content event at all still gets its headers, usage chunk and [DONE].
+    const active = renderer ?? writeHead(outcome.target);
     const cost = costOf(outcome.target, outcome.usage);
     recordOutcome(facts, outcome, cost);
     if (outcome.streamError !== undefined) {
