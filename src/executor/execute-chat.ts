@@ -276,10 +276,15 @@ async function attemptOnce(
   const { client, config, now } = dependencies;
   const adapter = adapterFor(target.upstream.protocol);
   const { http } = adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
-  const attemptController = new AbortController();
-  const signal = AbortSignal.any([clientSignal, attemptController.signal]);
-  const startedAt = now();
   const streaming = sink !== undefined;
+  // Only a stream needs an attempt-level abort (its first-token and idle timers); a plain call relies on
+  // undici's timeouts and the client's signal, and skips the cost of combining two signals per call.
+  const attemptController = streaming ? new AbortController() : undefined;
+  const signal =
+    attemptController === undefined
+      ? clientSignal
+      : AbortSignal.any([clientSignal, attemptController.signal]);
+  const startedAt = now();
   const response: UpstreamResponse = await client.send({
     url: target.upstream.baseUrl + http.path,
     headers: http.headers,
@@ -345,6 +350,8 @@ async function attemptOnce(
     };
   }
 
+  if (attemptController === undefined)
+    throw new RouterError('internal', 'stream without an attempt controller');
   return await consumeStream(request, target, response, adapter, dependencies, {
     attemptController,
     signal,

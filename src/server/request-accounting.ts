@@ -73,6 +73,8 @@ function clip(value: string): string {
 /** The stored form of a session key: never the caller's own id or text, only a short digest of it. */
 function sessionHashOf(sessionKey: string | undefined): string | null {
   if (sessionKey === undefined) return null;
+  // Keys derived from the messages are a digest already.
+  if (sessionKey.startsWith('hash:')) return sessionKey.slice(5);
   return createHash('sha256').update(sessionKey).digest('base64url').slice(0, 22);
 }
 
