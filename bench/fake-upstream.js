@@ -19,6 +19,16 @@ const maxBodyBytes = 1024 * 1024;
 // that belongs to the systems under test.
 const streamFlag = /"stream"\s*:\s*true/;
 
+/** The fixed answer; the bench checks every system returns exactly this before it is measured. */
+export const answerText = 'def add(a, b):\n    return a + b\n';
+
+/** The content a streamed answer of `chunks` content chunks adds up to. */
+export function streamedAnswerText(chunks) {
+  let text = '';
+  for (let index = 0; index < chunks; index += 1) text += `tok${index} `;
+  return text;
+}
+
 /** Builds the fixed non-streamed answer. */
 export function createCompletionBody(model) {
   return Buffer.from(
@@ -30,7 +40,7 @@ export function createCompletionBody(model) {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'def add(a, b):\n    return a + b\n' },
+          message: { role: 'assistant', content: answerText },
           finish_reason: 'stop',
         },
       ],

@@ -103,18 +103,46 @@ export async function measureLatency({ url, headers, body, amount, agent }) {
 }
 
 /**
- * `amount` requests at `connections`, stopped early after `capSeconds`; calls `onProgress(done)` about
- * once a second so the caller can sample memory as the count grows.
+ * `amount` requests at `connections`; calls `onProgress(done)` every `progressMs` so the caller can
+ * sample memory as the count grows. Stops early when no answer has arrived for `stallSeconds` (the
+ * system hangs) or after `capSeconds`.
  */
-export async function measureLongRun({ url, headers, body, connections, amount, capSeconds, onProgress }) {
-  let timer;
+export async function measureLongRun({
+  url,
+  headers,
+  body,
+  connections,
+  amount,
+  capSeconds,
+  stallSeconds = 30,
+  progressMs = 1000,
+  onProgress,
+}) {
+  let capTimer;
+  let progressTimer;
   let done = 0;
+  let stalled = false;
+  let lastDone = 0;
+  let lastChange = Date.now();
   const result = await runAutocannon({ url, headers, body, connections, amount, timeout: 10 }, (instance) => {
     instance.on('response', () => {
       done += 1;
     });
-    instance.on('tick', () => onProgress?.(done));
-    timer = setTimeout(() => instance.stop(), capSeconds * 1000);
-  }).finally(() => clearTimeout(timer));
-  return { ...summarise(result), completed: done, cappedByTime: done < amount };
+    progressTimer = setInterval(() => {
+      onProgress?.(done);
+      const now = Date.now();
+      if (done !== lastDone) {
+        lastDone = done;
+        lastChange = now;
+      } else if (now - lastChange > stallSeconds * 1000) {
+        stalled = true;
+        instance.stop();
+      }
+    }, progressMs);
+    capTimer = setTimeout(() => instance.stop(), capSeconds * 1000);
+  }).finally(() => {
+    clearTimeout(capTimer);
+    clearInterval(progressTimer);
+  });
+  return { ...summarise(result), completed: done, stalled, cappedByTime: !stalled && done < amount };
 }

@@ -9,19 +9,23 @@ import { Agent, request } from 'undici';
 
 const maxStreamBytes = 4 * 1024 * 1024;
 
-function hasContent(data) {
-  if (data === '[DONE]') return false;
+/** The content text of one SSE data line, or undefined when it carries none. */
+function contentOf(data) {
+  if (data === '[DONE]') return undefined;
   let parsed;
   try {
     parsed = JSON.parse(data);
   } catch {
-    return false;
+    return undefined;
   }
   const content = parsed?.choices?.[0]?.delta?.content;
-  return typeof content === 'string' && content.length > 0;
+  return typeof content === 'string' && content.length > 0 ? content : undefined;
 }
 
-/** Runs one streamed call; resolves with its first-token time and chunk gaps in milliseconds. */
+/**
+ * Runs one streamed call; resolves with its first-token time and chunk gaps in milliseconds, and the
+ * content text it delivered (so a caller can check the answer is the upstream's).
+ */
 export async function measureOneStream({ dispatcher, url, headers, body, timeoutMs }) {
   const signal = AbortSignal.timeout(timeoutMs);
   const started = performance.now();
@@ -31,12 +35,19 @@ export async function measureOneStream({ dispatcher, url, headers, body, timeout
     throw new Error(`status ${response.statusCode}: ${text}`);
   }
   const arrivals = [];
+  let text = '';
   let arrivedAt = 0;
   let done = false;
   const parser = createParser({
     onEvent(event) {
-      if (event.data === '[DONE]') done = true;
-      else if (hasContent(event.data)) arrivals.push(arrivedAt);
+      if (event.data === '[DONE]') {
+        done = true;
+        return;
+      }
+      const content = contentOf(event.data);
+      if (content === undefined) return;
+      arrivals.push(arrivedAt);
+      text += content;
     },
   });
   let size = 0;
@@ -52,47 +63,84 @@ export async function measureOneStream({ dispatcher, url, headers, body, timeout
     firstTokenMs: arrivals.length > 0 ? arrivals[0] - started : Number.NaN,
     gaps,
     contentChunks: arrivals.length,
+    text,
     sawDone: done,
   };
 }
 
+function createSide() {
+  return { firstTokens: [], gaps: [], contentChunks: [], errors: 0, lastError: '', incomplete: 0 };
+}
+
+/** Sends one non-streamed call and reads its answer; throws unless it is a 2xx. */
+async function wake({ dispatcher, url, headers, body, timeoutMs }) {
+  const response = await request(url, {
+    dispatcher,
+    method: 'POST',
+    headers,
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  await response.body.dump();
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    throw new Error(`wake-up call answered ${response.statusCode}`);
+  }
+}
+
 /**
- * Runs `count` streamed calls one after another (after `warmup` unrecorded ones); collects every
- * first-token time and every inter-chunk gap. Stops early, with what it has, when `deadlineMs` passes.
+ * Runs `count` streamed calls to `url` one after another (after `warmup` unrecorded ones), each directly
+ * preceded by the same call to the upstream alone at `directUrl` when that is given: pairing the two
+ * makes "added" time a difference between calls that saw the same machine state, as the latency
+ * measurement does. Collects every first-token time and every inter-chunk gap, per side. Stops early,
+ * with what it has, when `deadlineMs` passes.
+ *
+ * With `wakeBody`, every streamed call follows one non-streamed call with that body over the same
+ * connection. Each side sits idle while the other streams, and on a virtual machine the first request
+ * after some idle time pays for waking the processes it passes through (a millisecond or more per
+ * process): that would be counted as the system's time to first token, and charged more to the system
+ * than to the upstream alone because it has one more process to wake. A gateway serving traffic is
+ * rarely idle, so both sides are measured warm.
  */
 export async function measureStreams({
   url,
+  directUrl,
   headers,
   body,
+  wakeBody,
   count,
   warmup = 2,
   timeoutMs = 30_000,
   deadlineMs,
 }) {
-  const dispatcher = new Agent({ connections: 4, keepAliveTimeout: 60_000 });
-  const firstTokens = [];
-  const gaps = [];
-  const contentChunks = [];
-  let errors = 0;
-  let lastError = '';
-  let incomplete = 0;
+  // One connection per side, so the wake-up call warms the same socket the stream then uses, and
+  // neither side ever waits for the other's connection.
+  const systemPool = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
+  const directPool = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
+  const system = createSide();
+  const direct = createSide();
+  const once = async (side, dispatcher, target, record) => {
+    try {
+      if (wakeBody !== undefined) await wake({ dispatcher, url: target, headers, body: wakeBody, timeoutMs });
+      const result = await measureOneStream({ dispatcher, url: target, headers, body, timeoutMs });
+      if (!result.sawDone) side.incomplete += 1;
+      if (!record) return;
+      side.firstTokens.push(result.firstTokenMs);
+      side.gaps.push(...result.gaps);
+      side.contentChunks.push(result.contentChunks);
+    } catch (error) {
+      side.errors += 1;
+      side.lastError = error instanceof Error ? error.message : String(error);
+    }
+  };
   const stopAt = performance.now() + (deadlineMs ?? Number.POSITIVE_INFINITY);
   try {
     for (let index = 0; index < count + warmup && performance.now() < stopAt; index += 1) {
-      try {
-        const result = await measureOneStream({ dispatcher, url, headers, body, timeoutMs });
-        if (!result.sawDone) incomplete += 1;
-        if (index < warmup) continue;
-        firstTokens.push(result.firstTokenMs);
-        gaps.push(...result.gaps);
-        contentChunks.push(result.contentChunks);
-      } catch (error) {
-        errors += 1;
-        lastError = error instanceof Error ? error.message : String(error);
-      }
+      const record = index >= warmup;
+      if (directUrl !== undefined) await once(direct, directPool, directUrl, record);
+      await once(system, systemPool, url, record);
     }
   } finally {
-    await dispatcher.close();
+    await Promise.all([systemPool.close(), directPool.close()]);
   }
-  return { firstTokens, gaps, contentChunks, errors, lastError, incomplete };
+  return directUrl === undefined ? { system } : { system, direct };
 }

@@ -3,7 +3,7 @@
  * `pareto-router` plugin, the model name, the `provider` object, the session key). Only the fields the
  * router reads are checked; everything else passes through to the upstream untouched.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { type ChatMessage, type ChatRequest, contentText } from '../core/chat-request.js';
 import { RouterError } from '../core/errors.js';
@@ -254,10 +254,11 @@ export function sessionKeyOf(
   if (user === undefined) return undefined;
   const systemText = system === undefined ? '' : contentText(system.content);
   const userText = contentText(user.content);
-  const hash = createHash('sha256');
-  hash.update(`${systemText.length}:${userText.length}:`);
-  hash.update(systemText.slice(0, sessionHashPrefix));
-  hash.update('\u0000');
-  hash.update(userText.slice(0, sessionHashPrefix));
-  return `hash:${hash.digest('base64url').slice(0, 22)}`;
+  // One-shot hashing: a third of the cost of a Hash object for the short texts of a typical request.
+  const digest = hash(
+    'sha256',
+    `${systemText.length}:${userText.length}:${systemText.slice(0, sessionHashPrefix)}\u0000${userText.slice(0, sessionHashPrefix)}`,
+    'base64url',
+  );
+  return `hash:${digest.slice(0, 22)}`;
 }
