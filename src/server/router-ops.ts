@@ -13,6 +13,8 @@ import { RouterMetrics } from '../observability/router-metrics.js';
 import { createRequestStore } from '../store/create-request-store.js';
 import { RequestLogWriter } from '../store/request-log-writer.js';
 import type { RequestStore } from '../store/request-store.js';
+import { SqliteRequestStore } from '../store/sqlite-request-store.js';
+import { WorkerRequestWrites } from '../store/worker-request-writes.js';
 
 export interface RouterOps {
   store: RequestStore;
@@ -63,10 +65,15 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
     await store.close().catch(() => undefined);
     throw error;
   }
+  // SQLite inserts are synchronous: on a thread of their own they never hold up requests in flight.
+  const writes =
+    store instanceof SqliteRequestStore && WorkerRequestWrites.available()
+      ? new WorkerRequestWrites(store.filePath, store)
+      : undefined;
   const metrics = new RouterMetrics({ knownUpstreams: config.upstreams.map((upstream) => upstream.name) });
   let warnedFull = false;
   const logWriter = new RequestLogWriter({
-    store,
+    store: writes ?? store,
     capacity: config.requestLog.capacity,
     batchSize: config.requestLog.batchSize,
     flushIntervalMs: config.requestLog.flushIntervalMs,
@@ -100,6 +107,7 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
     async close() {
       try {
         await logWriter.close();
+        await writes?.close();
       } finally {
         await store.close();
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

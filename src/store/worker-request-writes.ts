@@ -1,0 +1,85 @@
+/**
+ * Request-log inserts on a worker thread for the SQLite store. better-sqlite3 is synchronous: a batch of
+ * a few hundred records held the event loop for milliseconds, which every request in flight paid for.
+ * If the thread cannot start or dies, inserts go through the main-thread store instead, so no record is
+ * lost to a missing thread.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, RouterError, statusByCode } from '../core/errors.js';
+import type { RequestRecord } from './request-record.js';
+import type { RequestStore } from './request-store.js';
+import type { WriteReplyMessage, WriteRequestMessage } from './sqlite-write-worker.js';
+
+const workerUrl = new URL('./sqlite-write-worker.js', import.meta.url);
+
+interface Pending {
+  records: readonly RequestRecord[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class WorkerRequestWrites implements Pick<RequestStore, 'insertRequests'> {
+  readonly #fallback: Pick<RequestStore, 'insertRequests'>;
+  readonly #pending = new Map<number, Pending>();
+  #worker: Worker | null;
+  #nextId = 1;
+
+  /** True when the compiled worker script exists (it does not when running from TypeScript sources). */
+  static available(): boolean {
+    return existsSync(fileURLToPath(workerUrl));
+  }
+
+  constructor(filePath: string, fallback: Pick<RequestStore, 'insertRequests'>) {
+    this.#fallback = fallback;
+    const worker = new Worker(workerUrl, { workerData: { filePath } });
+    worker.on('message', (reply: WriteReplyMessage) => this.#settle(reply));
+    worker.on('error', () => this.#abandon());
+    worker.on('exit', () => this.#abandon());
+    this.#worker = worker;
+  }
+
+  insertRequests(records: readonly RequestRecord[]): Promise<void> {
+    const worker = this.#worker;
+    if (worker === null) return this.#fallback.insertRequests(records);
+    const id = this.#nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { records, resolve, reject });
+      worker.postMessage({ id, records: records as RequestRecord[] } satisfies WriteRequestMessage);
+    });
+  }
+
+  /** Waits for the batches already posted, then stops the thread. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (worker === null) return;
+    while (this.#pending.size > 0 && this.#worker !== null) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    this.#worker = null;
+    await worker.terminate();
+  }
+
+  #settle(reply: WriteReplyMessage): void {
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return;
+    this.#pending.delete(reply.id);
+    if (reply.ok) {
+      pending.resolve();
+      return;
+    }
+    const code = reply.code !== null && reply.code in statusByCode ? (reply.code as ErrorCode) : 'internal';
+    pending.reject(new RouterError(code, reply.message));
+  }
+
+  /** The thread is gone: what it had not confirmed is written on the main thread instead. */
+  #abandon(): void {
+    if (this.#worker === null) return;
+    this.#worker = null;
+    for (const [id, pending] of this.#pending) {
+      this.#pending.delete(id);
+      this.#fallback.insertRequests(pending.records).then(pending.resolve, pending.reject);
+    }
+  }
+}
