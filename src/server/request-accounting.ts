@@ -78,8 +78,13 @@ function sessionHashOf(sessionKey: string | undefined): string | null {
   return createHash('sha256').update(sessionKey).digest('base64url').slice(0, 22);
 }
 
+/** Upstreams report counts; a fractional or negative one from an odd upstream must not cost the record. */
+function tokenCount(value: number): number {
+  return Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
+}
+
 function finiteOrNull(value: number | null): number | null {
-  return value === null || !Number.isFinite(value) ? null : value;
+  return value === null || !Number.isFinite(value) || value < 0 ? null : value;
 }
 
 /**
@@ -118,11 +123,11 @@ export function finishRequest(
     })),
     model: charged ? facts.model : null,
     upstream: charged ? facts.upstream : null,
-    promptTokens: usage.promptTokens,
-    completionTokens: usage.completionTokens,
-    cachedTokens: usage.cachedTokens,
-    cacheWriteTokens: usage.cacheWriteTokens,
-    reasoningTokens: usage.reasoningTokens,
+    promptTokens: tokenCount(usage.promptTokens),
+    completionTokens: tokenCount(usage.completionTokens),
+    cachedTokens: tokenCount(usage.cachedTokens),
+    cacheWriteTokens: tokenCount(usage.cacheWriteTokens),
+    reasoningTokens: tokenCount(usage.reasoningTokens),
     costUsd,
     latencyMs,
     timeToFirstTokenMs: finiteOrNull(facts.timeToFirstTokenMs),
@@ -133,7 +138,9 @@ export function finishRequest(
     status,
     errorCode: error?.code ?? null,
   };
-  ops.logWriter.append(record);
+  // Calls without a valid key are counted in the metrics and the log, not stored: an anonymous client
+  // must not be able to fill the database.
+  if (status !== 401) ops.logWriter.append(record);
 
   const metrics = ops.metrics;
   const overheadMs = answered ? Math.max(0, latencyMs - facts.upstreamMs) : null;
