@@ -26,6 +26,7 @@ function sendJson(response: ServerResponse, status: number, payload: string): vo
 /** Routes one request. Never throws: every failure becomes an error envelope. */
 export function createRequestListener(app: RouterApp) {
   let modelList: string | undefined;
+  const admin = adminContextOf(app);
   return (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
     const url = request.url ?? '/';
@@ -106,7 +107,7 @@ export function createRequestListener(app: RouterApp) {
         }
         default:
           if (matchAdminRoute(path) !== null) {
-            void handleAdminRequest(adminContext(app), request, response, path, method);
+            void handleAdminRequest(admin, request, response, path, method);
             return;
           }
           throw new RouterError('not_found', `no route for ${method} ${path}`);
@@ -134,21 +135,14 @@ function renderMetrics(app: RouterApp): Promise<{ contentType: string; body: str
   return metrics.render();
 }
 
-const adminContexts = new WeakMap<RouterApp, AdminContext>();
-
-function adminContext(app: RouterApp): AdminContext {
-  let context = adminContexts.get(app);
-  if (context === undefined) {
-    context = {
-      store: app.ops.store,
-      authenticator: app.ops.authenticator,
-      ledger: app.ops.ledger,
-      masterKey: app.config.masterKey,
-      now: app.now,
-    };
-    adminContexts.set(app, context);
-  }
-  return context;
+function adminContextOf(app: RouterApp): AdminContext {
+  return {
+    store: app.ops.store,
+    authenticator: app.ops.authenticator,
+    ledger: app.ops.ledger,
+    masterKey: app.config.masterKey,
+    now: app.now,
+  };
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): RouterError {

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { applyKeyPolicy } from '../auth/apply-key-policy.js';
 import type { KeyContext } from '../auth/authenticate-request.js';
+import { limitedKinds } from '../auth/budget-ledger.js';
 import type { Usage } from '../core/chat-result.js';
 import { computeCost, worstCaseCost } from '../core/compute-cost.js';
 import { RouterError, toRouterError } from '../core/errors.js';
@@ -93,11 +94,9 @@ export async function handleChatCompletions(
     const tier = plan?.tier ?? 'none';
     facts.tier = plan?.tier ?? null;
     if (caller.mode === 'key') {
-      facts.reservation = await app.ops.ledger.acquire(
-        caller.key,
-        worstCaseOf(parsed, candidates, index),
-        now,
-      );
+      // A key without limits has nothing to reserve against; skip estimating the worst case.
+      const worstCase = limitedKinds(caller.key).length > 0 ? worstCaseOf(parsed, candidates, index) : 0;
+      facts.reservation = await app.ops.ledger.acquire(caller.key, worstCase, now);
     }
     const created = Math.floor(now / 1000);
     const plannedAt = performance.now();
