@@ -34,19 +34,10 @@ import { addStoreOptions, withCommandStore } from '../with-command-store.js';
 const routerKeyCacheSeconds = defaultKeyCacheTtlMs / 1000;
 
 /** One key as `keys ... --json` prints it (documented in docs/cli-json.md): never the secret or its hash. */
-export interface KeyReportEntry {
+export interface KeyReportEntry extends ApiKeySettings {
   id: string;
-  name: string;
   label: string;
   prefix: string;
-  defaultMinCodingScore: number | null;
-  preventOverrides: boolean;
-  allowedModels: string[];
-  excludedModels: string[];
-  limitDailyUsd: number | null;
-  limitMonthlyUsd: number | null;
-  limitTotalUsd: number | null;
-  rateLimitPerMinute: number | null;
   createdAt: string;
   revokedAt: string | null;
 }
