@@ -85,6 +85,34 @@ routing:
     expect(() => loadConfig({ configPath: path, env: {} })).toThrow(message);
   });
 
+  it('lets environment variables override the file, and command-line overrides both', () => {
+    const path = writeConfig('host: 10.0.0.1\nport: 7000\ndataDir: /from/file\nsnapshot: "2026-05"\n');
+    const fromEnv = loadConfig({
+      configPath: path,
+      env: {
+        HOST: '127.0.0.2',
+        PORT: '7100',
+        PARETO_ROUTER_DATA_DIR: '/from/env',
+        PARETO_ROUTER_SNAPSHOT: '2026-11',
+      },
+    });
+    expect([fromEnv.host, fromEnv.port, fromEnv.dataDir, fromEnv.snapshotVersion]).toEqual([
+      '127.0.0.2',
+      7100,
+      '/from/env',
+      '2026-11',
+    ]);
+    const fromFile = loadConfig({ configPath: path, env: {} });
+    expect([fromFile.host, fromFile.port, fromFile.dataDir, fromFile.snapshotVersion]).toEqual([
+      '10.0.0.1',
+      7000,
+      '/from/file',
+      '2026-05',
+    ]);
+    const fromFlags = loadConfig({ configPath: path, env: { PORT: '7100' }, overrides: { port: 7200 } });
+    expect(fromFlags.port).toBe(7200);
+  });
+
   it('rejects a bad PORT variable', () => {
     expect(() => loadConfig({ env: { PORT: 'abc' } })).toThrow(/PORT/);
   });

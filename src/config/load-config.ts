@@ -123,7 +123,14 @@ export function readConfigFile(path: string): ConfigFile {
   return parsed.data;
 }
 
-/** Builds the full configuration from a file (optional), the environment and overrides. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Builds the full configuration. Precedence, highest first: command-line overrides, environment
+ * variables, the YAML file, defaults.
+ */
 export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
   const env = options.env ?? process.env;
   const configPath = options.configPath ?? env.PARETO_ROUTER_CONFIG;
@@ -137,10 +144,10 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     throw new RouterError('config_invalid', `PORT must be an integer 0..65535, got "${env.PORT}"`);
   }
   const config: RouterConfig = {
-    host: file.host ?? env.HOST ?? '127.0.0.1',
-    port: file.port ?? portFromEnv ?? 8080,
+    host: nonEmpty(env.HOST) ?? file.host ?? '127.0.0.1',
+    port: portFromEnv ?? file.port ?? 8080,
     bodyLimitBytes: Math.round((file.bodyLimitMb ?? 32) * 1024 * 1024),
-    dataDir: file.dataDir ?? env.PARETO_ROUTER_DATA_DIR ?? join(homedir(), '.pareto-router'),
+    dataDir: nonEmpty(env.PARETO_ROUTER_DATA_DIR) ?? file.dataDir ?? join(homedir(), '.pareto-router'),
     upstreams,
     upstreamPreference: file.upstreamPreference ?? [],
     tierCutoffs: file.routing?.tierCutoffs ?? defaultTierCutoffs,
@@ -166,7 +173,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     }
     config.masterKey = masterKey;
   }
-  const snapshot = file.snapshot ?? env.PARETO_ROUTER_SNAPSHOT;
+  const snapshot = nonEmpty(env.PARETO_ROUTER_SNAPSHOT) ?? file.snapshot;
   if (snapshot !== undefined && snapshot !== '') config.snapshotVersion = snapshot;
   const overrides = options.overrides ?? {};
   if (overrides.host !== undefined) config.host = overrides.host;
