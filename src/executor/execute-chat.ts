@@ -50,6 +50,8 @@ export interface AttemptRecord {
 export interface StreamSink {
   /** The first upstream answered with a stream: the response headers can go out now. */
   start(target: UpstreamTarget, attempts: readonly AttemptRecord[]): void;
+  /** Each streamed attempt, before its first event: the target and what its protocol could not express. */
+  beginAttempt?(target: UpstreamTarget, warnings: readonly string[]): void;
   /** Content and finish events, in order; a returned promise means "wait: the client is slow". */
   event(event: StreamEvent, target: UpstreamTarget): undefined | Promise<void>;
   /** Called periodically while the stream waits for its first token. */
@@ -72,6 +74,8 @@ export interface ExecutionResult {
   outputTokensPerSecond: number | null;
   /** A streamed answer that failed after content was sent. */
   streamError: RouterError | undefined;
+  /** What the answering upstream's protocol could not express of the request. */
+  warnings: readonly string[];
 }
 
 export interface ExecutorDependencies {
@@ -250,6 +254,8 @@ interface AttemptOutcome {
   timeToFirstTokenMs: number | null;
   outputTokensPerSecond: number | null;
   streamError: RouterError | undefined;
+  /** Settings of the request the upstream's protocol could not express (dropped, not silently changed). */
+  warnings: readonly string[];
 }
 
 function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
@@ -275,7 +281,10 @@ async function attemptOnce(
 ): Promise<AttemptOutcome> {
   const { client, config, now } = dependencies;
   const adapter = adapterFor(target.upstream.protocol);
-  const { http } = adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
+  const { http, warnings } = adapter.buildRequest(
+    { ...request, model: target.upstreamModel },
+    endpointOf(target),
+  );
   const streaming = sink !== undefined;
   // Only a stream needs an attempt-level abort (its first-token and idle timers); a plain call relies on
   // undici's timeouts and the client's signal, and skips the cost of combining two signals per call.
@@ -347,18 +356,21 @@ async function attemptOnce(
       timeToFirstTokenMs: upstreamMs,
       outputTokensPerSecond: null,
       streamError: undefined,
+      warnings,
     };
   }
 
   if (attemptController === undefined)
     throw new RouterError('internal', 'stream without an attempt controller');
-  return await consumeStream(request, target, response, adapter, dependencies, {
+  const streamed = await consumeStream(request, target, response, adapter, dependencies, {
     attemptController,
     signal,
     startedAt,
     sink,
     startSink,
+    warnings,
   });
+  return { ...streamed, warnings };
 }
 
 async function consumeStream(
@@ -373,12 +385,14 @@ async function consumeStream(
     startedAt: number;
     sink: StreamSink;
     startSink: (target: UpstreamTarget) => void;
+    warnings: readonly string[];
   },
-): Promise<AttemptOutcome> {
+): Promise<Omit<AttemptOutcome, 'warnings'>> {
   const { config, now } = dependencies;
   const { attemptController, signal, startedAt, sink } = context;
   const converter = adapter.createStreamConverter();
   context.startSink(target);
+  sink.beginAttempt?.(target, context.warnings);
 
   let contentSent = false;
   let firstContentAt: number | null = null;

@@ -128,6 +128,32 @@ describe('request log and cost accounting', () => {
     expect(record.pareto_router.attempts.every((attempt: any) => attempt.status === 502)).toBe(true);
   });
 
+  it('reports settings the upstream protocol could not express, in a header and in the log', async () => {
+    // lab/beta speaks the Anthropic protocol, whose maximum temperature is 1.
+    const response = await postChat(gateway.url, {
+      model: 'lab/beta',
+      messages: userMessage,
+      temperature: 1.7,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-pareto-warnings')).toMatch(/temperature 1\.7 .*sent 1/);
+    const streamed = await postChatStream(gateway.url, {
+      model: 'lab/beta',
+      messages: userMessage,
+      temperature: 1.7,
+    });
+    expect(streamed.headers.get('x-pareto-warnings')).toMatch(/temperature 1\.7/);
+    const record = (await getJson(`${gateway.url}/api/v1/generation?id=${response.json.id}`)).json.data;
+    expect(record.pareto_router.settings.warnings).toContainEqual(expect.stringMatching(/temperature 1\.7/));
+    const plain = await postChat(gateway.url, {
+      model: 'lab/beta',
+      messages: userMessage,
+      temperature: 0.5,
+      max_tokens: 256,
+    });
+    expect(plain.headers.get('x-pareto-warnings')).toBeNull();
+  });
+
   it('answers 400 without an id and 404 for an unknown one', async () => {
     expect((await getJson(`${gateway.url}/api/v1/generation`)).status).toBe(400);
     const unknown = await getJson(`${gateway.url}/api/v1/generation?id=gen-unknown`);

@@ -49,8 +49,9 @@ function decisionHeaders(
   attempts: readonly AttemptRecord[],
   generationId: string,
   overheadMs: number,
+  warnings: readonly string[],
 ): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-generation-id': generationId,
     'x-pareto-tier': tier,
     'x-pareto-model': target.modelId,
@@ -58,6 +59,16 @@ function decisionHeaders(
     'x-pareto-attempts': String(attempts.length + 1),
     'x-pareto-overhead-ms': overheadMs.toFixed(3),
   };
+  if (warnings.length > 0) headers['x-pareto-warnings'] = warningsHeader(warnings);
+  return headers;
+}
+
+const maxWarningsHeaderLength = 1_000;
+
+/** Settings the upstream's protocol could not express, as one printable-ASCII header value. */
+function warningsHeader(warnings: readonly string[]): string {
+  const text = warnings.join('; ').replace(/[^\x20-\x7e]/g, '?');
+  return text.length > maxWarningsHeaderLength ? `${text.slice(0, maxWarningsHeaderLength - 3)}...` : text;
 }
 
 /** Handles one chat-completions request end to end; never throws. */
@@ -124,7 +135,14 @@ export async function handleChatCompletions(
       response.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(payload),
-        ...decisionHeaders(tier, outcome.target, outcome.attempts.slice(0, -1), generationId, overheadMs),
+        ...decisionHeaders(
+          tier,
+          outcome.target,
+          outcome.attempts.slice(0, -1),
+          generationId,
+          overheadMs,
+          outcome.warnings,
+        ),
       });
       response.end(payload);
       finishRequest(app.ops, facts, 200, undefined);
@@ -133,6 +151,7 @@ export async function handleChatCompletions(
 
     let currentModel = '';
     let previousAttempts: readonly AttemptRecord[] = [];
+    let currentWarnings: readonly string[] = [];
     // Headers wait for the first content (or the first keep-alive tick), so a stream that fails over
     // before any content still names the model that answers.
     const writeHead = (target: UpstreamTarget): ChunkRenderer => {
@@ -149,7 +168,14 @@ export async function handleChatCompletions(
         'cache-control': 'no-cache',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        ...decisionHeaders(tier, target, previousAttempts, generationId, plannedAt - receivedAt),
+        ...decisionHeaders(
+          tier,
+          target,
+          previousAttempts,
+          generationId,
+          plannedAt - receivedAt,
+          currentWarnings,
+        ),
       });
       response.write(formatSseComment('PARETO PROCESSING'));
       return renderer;
@@ -159,6 +185,9 @@ export async function handleChatCompletions(
       start(target, attempts) {
         startedTarget = target;
         previousAttempts = attempts;
+      },
+      beginAttempt(_target, warnings) {
+        currentWarnings = warnings;
       },
       event(event, target) {
         const active = writeHead(target);
@@ -317,6 +346,7 @@ function recordOutcome(facts: RequestFacts, outcome: ExecutionResult, cost: numb
   facts.outputTokensPerSecond = outcome.outputTokensPerSecond;
   facts.finishReason = outcome.finishReason;
   facts.upstreamMs = outcome.upstreamMs;
+  facts.warnings = outcome.warnings;
 }
 
 function rememberSession(

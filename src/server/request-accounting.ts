@@ -36,6 +36,8 @@ export interface RequestFacts {
   /** Time spent waiting on upstreams, to separate the router's own time from the total. */
   upstreamMs: number;
   reservation: Reservation | undefined;
+  /** What the answering upstream's protocol could not express of the request. */
+  warnings: readonly string[];
 }
 
 /** Facts for a request that has just arrived. */
@@ -61,6 +63,7 @@ export function newRequestFacts(id: string, createdAt: number, receivedAt: numbe
     finishReason: null,
     upstreamMs: 0,
     reservation: undefined,
+    warnings: [],
   };
 }
 
@@ -112,7 +115,7 @@ export function finishRequest(
     createdAt: facts.createdAt,
     keyId: facts.keyId,
     requestedModel: clip(facts.requestedModel),
-    settings: facts.settings,
+    settings: facts.warnings.length === 0 ? facts.settings : { ...facts.settings, warnings: facts.warnings },
     tier: facts.tier,
     attempts: facts.attempts.slice(0, 64).map((attempt) => ({
       model: clip(attempt.model),
@@ -177,6 +180,7 @@ export function finishRequest(
     status,
     attempts: facts.attempts.length,
     latency_ms: Math.round(latencyMs * 1000) / 1000,
+    ...(facts.warnings.length > 0 ? { warnings: facts.warnings } : {}),
     cost_usd: costUsd,
     streamed: facts.streamed,
   };
