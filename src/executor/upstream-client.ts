@@ -3,8 +3,11 @@
  * idle limits enforced by undici itself (headersTimeout / bodyTimeout), and the caller's abort signal on
  * every call. Transport failures become RouterErrors with stable codes.
  */
+
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { RouterError } from '../core/errors.js';
+import { readStreamText } from './read-stream-text.js';
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -122,22 +125,16 @@ export function transportError(error: unknown, signal?: AbortSignal): RouterErro
 }
 
 /** Reads a whole body as text, failing once it passes `maxBytes`. */
-export async function readBodyText(
-  body: AsyncIterable<Buffer | Uint8Array>,
-  maxBytes: number,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      throw new RouterError('upstream_bad_response', `upstream body is larger than ${maxBytes} bytes`, {
+export function readBodyText(body: Readable, maxBytes: number): Promise<string> {
+  return readStreamText(body, {
+    maxBytes,
+    tooLarge: () =>
+      new RouterError('upstream_bad_response', `upstream body is larger than ${maxBytes} bytes`, {
         retryable: true,
-      });
-    }
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  }
-  return chunks.length === 1
-    ? (chunks[0] as Buffer).toString('utf8')
-    : Buffer.concat(chunks).toString('utf8');
+      }),
+    closedEarly: () =>
+      new RouterError('upstream_stream_cut', 'the upstream closed the connection before the body ended', {
+        retryable: true,
+      }),
+  });
 }

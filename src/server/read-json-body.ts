@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { RouterError } from '../core/errors.js';
+import { readStreamText } from '../executor/read-stream-text.js';
 
 /**
  * Reads and parses a JSON request body, refusing anything over `limitBytes` before reading it when the
@@ -13,21 +14,13 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
       `request body of ${declared} bytes is over the ${limitBytes}-byte limit`,
     );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      throw new RouterError('body_too_large', `request body is over the ${limitBytes}-byte limit`);
-    }
-    chunks.push(chunk);
-  }
-  if (size === 0)
+  const text = await readStreamText(request, {
+    maxBytes: limitBytes,
+    tooLarge: () => new RouterError('body_too_large', `request body is over the ${limitBytes}-byte limit`),
+    closedEarly: () => new RouterError('client_closed', 'the client closed the connection during the body'),
+  });
+  if (text.length === 0)
     throw new RouterError('invalid_request', 'the request body is empty; expected a JSON object');
-  const text =
-    chunks.length === 1
-      ? (chunks[0] as Buffer).toString('utf8')
-      : Buffer.concat(chunks, size).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (error) {
