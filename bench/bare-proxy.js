@@ -12,6 +12,7 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { listenForBench } from './listen.js';
 
 const maxBodyBytes = 1024 * 1024;
 
@@ -95,22 +96,7 @@ export function startBareProxy({ host = '127.0.0.1', port = 0, upstream, model =
       outgoing.end(body);
     });
   });
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 121_000;
-  server.requestTimeout = 0;
-
-  return new Promise((resolve, rejectStart) => {
-    server.once('error', rejectStart);
-    server.listen(port, host, () => {
-      server.off('error', rejectStart);
-      const address = server.address();
-      resolve({
-        server,
-        agent,
-        port: typeof address === 'object' && address !== null ? address.port : port,
-      });
-    });
-  });
+  return listenForBench(server, port, host).then((boundPort) => ({ server, agent, port: boundPort }));
 }
 
 async function main() {

@@ -12,6 +12,7 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { listenForBench } from './listen.js';
 
 const maxBodyBytes = 1024 * 1024;
 // The router checks for this before trusting the stream flag; a plain substring test is enough here
@@ -150,20 +151,7 @@ export function startFakeUpstream({ host = '127.0.0.1', port = 0, chunks = 50, i
       response.end(completion);
     });
   });
-  // Load generators keep connections open for the whole run; the default 5 s would close idle ones
-  // between phases and charge a reconnect to whichever system is measured next.
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 121_000;
-  server.requestTimeout = 0;
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : port });
-    });
-  });
+  return listenForBench(server, port, host).then((boundPort) => ({ server, port: boundPort }));
 }
 
 async function main() {

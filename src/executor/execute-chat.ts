@@ -243,19 +243,10 @@ function finalError(errors: readonly RouterError[], candidateCount: number): Rou
   );
 }
 
-interface AttemptOutcome {
+/** What one attempt that got an answer reports: the execution result without target and attempts. */
+interface AttemptOutcome extends Omit<ExecutionResult, 'target' | 'attempts'> {
+  /** The upstream's HTTP status. */
   status: number;
-  result: ChatResult | undefined;
-  usage: Usage;
-  usageEstimated: boolean;
-  finishReason: FinishReason;
-  nativeFinishReason: string | null;
-  upstreamMs: number;
-  timeToFirstTokenMs: number | null;
-  outputTokensPerSecond: number | null;
-  streamError: RouterError | undefined;
-  /** Settings of the request the upstream's protocol could not express (dropped, not silently changed). */
-  warnings: readonly string[];
 }
 
 function endpointOf(target: UpstreamTarget): UpstreamEndpoint {

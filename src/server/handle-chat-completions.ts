@@ -100,7 +100,7 @@ export async function handleChatCompletions(
     facts.sessionKey = parsed.sessionKey;
     if (caller.mode === 'key') applyKeyToRequest(caller.key, parsed, facts);
     facts.settings = settingsOf(parsed, facts.settings);
-    const now = app.now();
+    const now = facts.createdAt;
     const { candidates, plan, index } = planCandidates(app, parsed, now);
     const tier = plan?.tier ?? 'none';
     facts.tier = plan?.tier ?? null;

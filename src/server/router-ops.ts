@@ -8,6 +8,7 @@ import { KeyAuthenticator } from '../auth/authenticate-request.js';
 import { BudgetLedger } from '../auth/budget-ledger.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import type { RouterConfig } from '../config/router-config.js';
+import { RouterError } from '../core/errors.js';
 import { collectSecrets, createLogger, type Logger } from '../observability/create-logger.js';
 import { RouterMetrics } from '../observability/router-metrics.js';
 import { createRequestStore } from '../store/create-request-store.js';
@@ -124,7 +125,10 @@ function logLevelOf(value: string | undefined): LogLevel {
   if (value === undefined || value === '') return 'info';
   const level = value.toLowerCase();
   if (!logLevels.has(level)) {
-    throw new Error(`PARETO_ROUTER_LOG_LEVEL must be one of ${[...logLevels].join(', ')}, got "${value}"`);
+    throw new RouterError(
+      'config_invalid',
+      `PARETO_ROUTER_LOG_LEVEL must be one of ${[...logLevels].join(', ')}, got "${value}"`,
+    );
   }
   return level as LogLevel;
 }

@@ -23,6 +23,8 @@ interface Pending {
 export class WorkerRequestWrites implements Pick<RequestStore, 'insertRequests'> {
   readonly #fallback: Pick<RequestStore, 'insertRequests'>;
   readonly #pending = new Map<number, Pending>();
+  /** The promises of batches posted and not yet confirmed, for close() to wait on. */
+  readonly #inFlight = new Set<Promise<void>>();
   #worker: Worker | null;
   #nextId = 1;
 
@@ -44,19 +46,21 @@ export class WorkerRequestWrites implements Pick<RequestStore, 'insertRequests'>
     const worker = this.#worker;
     if (worker === null) return this.#fallback.insertRequests(records);
     const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { records, resolve, reject });
       worker.postMessage({ id, records: records as RequestRecord[] } satisfies WriteRequestMessage);
     });
+    this.#inFlight.add(written);
+    const settled = () => this.#inFlight.delete(written);
+    written.then(settled, settled);
+    return written;
   }
 
   /** Waits for the batches already posted, then stops the thread. */
   async close(): Promise<void> {
     const worker = this.#worker;
     if (worker === null) return;
-    while (this.#pending.size > 0 && this.#worker !== null) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await Promise.allSettled([...this.#inFlight]);
     this.#worker = null;
     await worker.terminate();
   }

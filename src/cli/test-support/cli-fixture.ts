@@ -1,5 +1,6 @@
 /** A small, fixed snapshot and a runner that captures what the CLI writes, for the CLI's tests. */
 import type { IndexSnapshot, ModelEntry } from '../../core/model-index.js';
+import { syntheticModel } from '../../core/test-support/synthetic-index.js';
 import type { CliContext } from '../cli-context.js';
 import { main } from '../main.js';
 
@@ -10,22 +11,7 @@ function model(
   output: number,
   overrides: Partial<ModelEntry> = {},
 ): ModelEntry {
-  return {
-    id,
-    name: id,
-    pricing: { input, output },
-    contextLength: 200_000,
-    maxOutputTokens: 32_000,
-    capabilities: { tools: true, structuredOutput: true, reasoning: true, imageInput: true },
-    benchmarks:
-      score === null
-        ? []
-        : [{ benchmark: 'Synthetic Bench', value: score, source: 'fixture', date: '2026-01-01' }],
-    upstreams: [{ upstream: 'openrouter', model: id }],
-    sources: [],
-    shortlist: true,
-    ...overrides,
-  };
+  return syntheticModel(id, score, input, { pricing: { input, output }, ...overrides });
 }
 
 /**

@@ -10,6 +10,7 @@ import type { RouterConfig, UpstreamConfig } from '../../config/router-config.js
 import { defaultRetries } from '../../config/router-config.js';
 import { defaultBlendRatio } from '../../core/blended-price.js';
 import type { IndexSnapshot, ModelEntry } from '../../core/model-index.js';
+import { syntheticModel } from '../../core/test-support/synthetic-index.js';
 import { defaultTierCutoffs } from '../../core/tiers.js';
 import { type MockUpstream, startMockUpstream } from '../../mock-upstream/index.js';
 import { type RunningRouter, startRouter } from '../start-router.js';
@@ -22,19 +23,12 @@ function entry(
   upstream: { upstream: string; model: string },
   contextLength = 200_000,
 ): ModelEntry {
-  return {
-    id,
-    name: id,
+  return syntheticModel(id, score, input, {
     pricing: { input, output, cacheRead: input / 10, cacheWrite: input * 1.25 },
     contextLength,
-    maxOutputTokens: 32_000,
-    capabilities: { tools: true, structuredOutput: true, reasoning: true, imageInput: true },
-    benchmarks: [{ benchmark: 'Test Bench', value: score, source: 'test', date: '2026-01-01' }],
     throughputTokensPerSecond: score,
     upstreams: [upstream],
-    sources: [],
-    shortlist: true,
-  };
+  });
 }
 
 /**
