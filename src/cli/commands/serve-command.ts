@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
+import { limitHeapGrowth } from '../../server/limit-heap-growth.js';
 import { isClusterPrimary, joinClusterState, runClusterPrimary } from '../../server/run-cluster.js';
 import { startRouter } from '../../server/start-router.js';
 import { UsageError } from '../usage-error.js';
@@ -58,6 +59,7 @@ export function registerServeCommand(program: Command): void {
         await runClusterPrimary(workers, log);
         return;
       }
+      limitHeapGrowth();
       const router = await startRouter(config, { log: workers > 1 ? () => undefined : log });
       joinClusterState(router.app.state);
       if (workers > 1) log(`worker ${process.pid} listening on ${router.url}`);
