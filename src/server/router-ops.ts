@@ -106,15 +106,41 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
     logger,
     openModeAllowed: isLoopbackHost(config.host) || config.allowUnauthenticated,
     async close() {
+      let unstored: RouterError | undefined;
       try {
         await logWriter.close();
+      } catch (error) {
+        unstored = spillUnwritten(logWriter, logger, error);
+      }
+      try {
         await writes?.close();
-      } finally {
         await store.close();
+      } finally {
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
       }
+      if (unstored !== undefined) throw unstored;
     },
   };
+}
+
+/**
+ * The store still refused records at shutdown (a full disk, a database gone): rather than let them die
+ * with the process, each goes into the log as one `unstored_request` line, which `pareto-router logs`
+ * cannot read but an operator's log pipeline keeps. Returns the error the shutdown reports.
+ */
+function spillUnwritten(logWriter: RequestLogWriter, logger: Logger, cause: unknown): RouterError {
+  const records = logWriter.takeUnwritten();
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  logger.error(
+    { err: cause, records: records.length },
+    'request log: records could not be stored at shutdown; each follows as an unstored_request line',
+  );
+  for (const record of records) logger.error({ unstored_request: record }, 'unstored request record');
+  return new RouterError(
+    'internal',
+    `the request log could not store ${records.length} record(s) at shutdown (${reason}); they were written to the log as unstored_request lines`,
+    { cause },
+  );
 }
 
 const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

@@ -158,9 +158,12 @@ async function startWithOps(
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
-      await app.close();
-      await ops.close();
-      await closeMock?.();
+      try {
+        await app.close();
+        await ops.close();
+      } finally {
+        await closeMock?.();
+      }
     },
   };
 }

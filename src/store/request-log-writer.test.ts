@@ -186,6 +186,19 @@ describe('RequestLogWriter', () => {
     expect(store.written).toEqual(['gen-1', 'gen-2', 'gen-3']);
   });
 
+  it('hands over what a failed close left, in order, and holds nothing after', async () => {
+    const store = new ScriptedStore();
+    store.failNext = 10;
+    const writer = new RequestLogWriter({ store, flushIntervalMs: 60_000, maxAttempts: 2, retryDelayMs: 1 });
+    for (const record of records(3)) writer.append(record);
+    await expect(writer.close()).rejects.toThrow('connection reset');
+    expect(writer.takeUnwritten().map((record) => record.id)).toEqual(['gen-1', 'gen-2', 'gen-3']);
+    expect(writer.depth).toBe(0);
+    expect(writer.takeUnwritten()).toEqual([]);
+    await writer.close();
+    expect(store.written).toEqual([]);
+  });
+
   it('isolates a record the store refuses, storing the rest of its batch', async () => {
     const store = new ScriptedStore();
     store.refusedIds.add('gen-2');

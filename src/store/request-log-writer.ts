@@ -142,6 +142,16 @@ export class RequestLogWriter {
     await this.#chain;
   }
 
+  /**
+   * Empties the buffer and returns what it held: for a shutdown whose `close()` failed, so the records
+   * can be kept some other way (the router writes them into its log) instead of dying with the process.
+   */
+  takeUnwritten(): RequestRecord[] {
+    const records = this.#buffer;
+    this.#buffer = [];
+    return records;
+  }
+
   async #drain(): Promise<void> {
     this.#draining = true;
     try {

@@ -63,12 +63,13 @@ export function registerServeCommand(program: Command): void {
       const router = await startRouter(config, { log: workers > 1 ? () => undefined : log });
       joinClusterState(router.app.state);
       if (workers > 1) log(`worker ${process.pid} listening on ${router.url}`);
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         const stop = (signal: string) => {
           process.stderr.write(
             `${signal}: finishing in-flight requests, flushing the request log, then stopping\n`,
           );
-          router.close().then(resolve, resolve);
+          // A close that fails (records the store still refused) ends the command with its message.
+          router.close().then(resolve, reject);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
