@@ -2,7 +2,8 @@
  * A data directory that cannot take writes, as `pareto-router serve` meets it for real: read-only at
  * start (as a user chmod binds, which root is not), and a disk that is full at start, fills while calls
  * are served, or is still full at shutdown. Each ends in a clear message, and no record the router
- * already had is lost: it is stored once space returns, or written into the log at shutdown.
+ * already had is lost: it is stored once space returns, or written into the log at shutdown, from where
+ * `logs --restore` stores it.
  *
  * The full-disk cases mount a small tmpfs, so they need root with mount rights; the read-only case runs
  * the router as `nobody` when the tests run as root. Each skips with its reason where that is missing.
@@ -227,12 +228,29 @@ describe('a full disk', () => {
         expect(spilled.size).toBeGreaterThan(0);
 
         rmSync(filler);
-        const stored = await storedIds(dataDir);
+        const storedBefore = await storedIds(dataDir);
         const lost = [...before, ...duringFull, ...afterFree, ...atShutdown].filter(
-          (id) => !stored.has(id) && !spilled.has(id),
+          (id) => !storedBefore.has(id) && !spilled.has(id),
         );
         expect(lost).toEqual([]);
-        for (const id of [...before, ...duringFull, ...afterFree]) expect(stored.has(id), id).toBe(true);
+        for (const id of [...before, ...duringFull, ...afterFree])
+          expect(storedBefore.has(id), id).toBe(true);
+
+        // With space back, `logs --restore` puts the spilled records where they belong.
+        const logFile = join(workDir, 'serve-stdout.log');
+        writeFileSync(logFile, stdout);
+        const restore = spawnSync(
+          process.execPath,
+          [binPath, 'logs', '--restore', logFile, '--data-dir', dataDir],
+          {
+            encoding: 'utf8',
+          },
+        );
+        expect(restore.status, restore.stderr).toBe(0);
+        expect(restore.stdout).toContain(`restored ${spilled.size} record(s)`);
+        const stored = await storedIds(dataDir);
+        for (const id of [...before, ...duringFull, ...afterFree, ...atShutdown])
+          expect(stored.has(id), id).toBe(true);
       } finally {
         serve?.child.kill('SIGKILL');
       }

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRequestRecord } from '../../store/test-support/request-store.case.js';
 import { runCli } from '../test-support/cli-fixture.js';
 import { fixtureNow, type SeededLog, seedRequestLog } from '../test-support/request-log-fixture.js';
 import type { LogsReport } from './logs-command.js';
@@ -134,5 +137,57 @@ describe('logs', () => {
     });
     expect(run.exitCode).toBe(0);
     expect((JSON.parse(run.stdout) as LogsReport).records.map((record) => record.id)).toEqual(['gen-5']);
+  });
+});
+
+describe('logs --restore', () => {
+  const unstoredLine = (record: unknown) =>
+    JSON.stringify({ level: 50, msg: 'unstored request record', unstored_request: record });
+
+  it('stores the unstored_request records of a log file, once, and reports skipped lines', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'pareto-router-restore-'));
+    try {
+      const dataDir = join(directory, 'data');
+      const file = join(directory, 'router.log');
+      const kept = makeRequestRecord({ id: 'gen-restored-1' });
+      const alsoKept = makeRequestRecord({ id: 'gen-restored-2', costUsd: 0.25 });
+      writeFileSync(
+        file,
+        [
+          JSON.stringify({ level: 30, msg: 'request', request_id: 'gen-x' }),
+          unstoredLine(kept),
+          unstoredLine({ ...alsoKept, id: '' }),
+          unstoredLine(alsoKept),
+          '',
+        ].join('\n'),
+      );
+      const run = await runCli(['logs', '--restore', file, '--data-dir', dataDir]);
+      expect(run.stdout).toContain(`restored 2 record(s) from ${file}`);
+      expect(run.stderr).toContain('line 3 skipped: id must be a non-empty string');
+      expect(run.stderr).toContain('1 unstored_request line(s) held no storable record');
+      expect(run.exitCode).toBe(1);
+
+      // A second run over the same file leaves the stored copies as they were.
+      writeFileSync(file, `${unstoredLine(kept)}\n${unstoredLine(alsoKept)}\n`);
+      const again = await runCli(['logs', '--restore', file, '--data-dir', dataDir, '--json']);
+      expect(again.exitCode).toBe(0);
+      expect(JSON.parse(again.stdout)).toEqual({ file, restored: 2, invalid: [] });
+
+      const listed = await runCli(['logs', '--data-dir', dataDir, '--json']);
+      const report = JSON.parse(listed.stdout) as LogsReport;
+      expect(report.records.map((record) => record.id).sort()).toEqual(['gen-restored-1', 'gen-restored-2']);
+      expect(report.records.find((record) => record.id === 'gen-restored-2')?.costUsd).toBe(0.25);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses filters and a file it cannot read, as usage errors', async () => {
+    const withFilter = await logs('--restore', 'router.log', '--since', '1h');
+    expect(withFilter.exitCode).toBe(2);
+    expect(oneErrorLine(withFilter.stderr)).toContain('--restore reads a log file');
+    const missing = await logs('--restore', join(tmpdir(), 'pareto-router-no-such.log'));
+    expect(missing.exitCode).toBe(2);
+    expect(oneErrorLine(missing.stderr)).toMatch(/cannot read .*no-such\.log: ENOENT/);
   });
 });

@@ -3,6 +3,7 @@
  * how long it took, how it ended) or as JSON with every field of each record.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { RouterError } from '../../core/errors.js';
 import type { RequestRecord } from '../../store/request-record.js';
 import { maxRequestQueryLimit, type RequestQuery, type RequestStore } from '../../store/request-store.js';
 import type { CliContext } from '../cli-context.js';
@@ -11,8 +12,10 @@ import { formatCost, formatDuration, formatTokenCount, formatUtcTime } from '../
 import { createPalette, type Palette } from '../palette.js';
 import { isTierName, parsePositiveInteger } from '../parse-option-values.js';
 import { parseSince, resolveSince, type SinceSpec } from '../parse-since.js';
+import { readUnstoredRecords, type UnstoredRecords } from '../read-unstored-records.js';
 import { requireKnownKey } from '../require-known-key.js';
 import { colourTier } from '../tier-colour.js';
+import { UsageError } from '../usage-error.js';
 import { addStoreOptions, withCommandStore } from '../with-command-store.js';
 
 export const defaultLogsLimit = 50;
@@ -130,6 +133,7 @@ interface LogsOptions {
   key?: string;
   limit?: number;
   json?: boolean;
+  restore?: string;
 }
 
 /** Adds `logs` to the program. */
@@ -151,8 +155,16 @@ export function registerLogsCommand(program: Command, context: CliContext): void
         `at most this many records, 1..${maxRequestQueryLimit} (default ${defaultLogsLimit})`,
       ).argParser(parseLogsLimit),
     )
-    .option('--json', 'print JSON (see docs/cli-json.md)');
+    .option('--json', 'print JSON (see docs/cli-json.md)')
+    .option(
+      '--restore <file>',
+      'store the records a router wrote to FILE (its JSON log) as unstored_request lines when it could not store them; records already in the log are left as they are',
+    );
   addStoreOptions(command).action(async (options: LogsOptions, self: Command) => {
+    if (options.restore !== undefined) {
+      await restoreUnstored(self, context, options);
+      return;
+    }
     const filter: LogsFilter = { limit: options.limit ?? defaultLogsLimit };
     if (options.since !== undefined) filter.since = resolveSince(options.since, context.now());
     if (options.model !== undefined) filter.model = options.model;
@@ -164,4 +176,55 @@ export function registerLogsCommand(program: Command, context: CliContext): void
     if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else context.stdout(formatLogsReport(report, createPalette(context.colour)));
   });
+}
+
+/** How many records one store write carries during `--restore`. */
+const restoreBatchSize = 500;
+
+/** The `logs --restore` result as `--json` prints it. */
+export interface RestoreReport {
+  file: string;
+  /** Records found and stored (or already there: the store keeps the first copy of an id). */
+  restored: number;
+  /** Lines that carried `unstored_request` without a storable record. */
+  invalid: { line: number; problem: string }[];
+}
+
+async function restoreUnstored(self: Command, context: CliContext, options: LogsOptions): Promise<void> {
+  const file = options.restore as string;
+  if (
+    options.since !== undefined ||
+    options.model !== undefined ||
+    options.key !== undefined ||
+    options.limit !== undefined
+  ) {
+    throw new UsageError(
+      '--restore reads a log file into the request log; it takes no --since, --model, --key or --limit',
+    );
+  }
+  let found: UnstoredRecords;
+  try {
+    found = await readUnstoredRecords(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const location = await withCommandStore(self, context, { mustExist: false }, async (store, where) => {
+    for (let start = 0; start < found.records.length; start += restoreBatchSize) {
+      await store.insertRequests(found.records.slice(start, start + restoreBatchSize));
+    }
+    return where;
+  });
+  const report: RestoreReport = { file, restored: found.records.length, invalid: found.invalid };
+  if (options.json === true) {
+    context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    context.stdout(`restored ${report.restored} record(s) from ${file} into ${location.description}\n`);
+    for (const { line, problem } of found.invalid) context.stderr(`line ${line} skipped: ${problem}\n`);
+  }
+  if (found.invalid.length > 0) {
+    throw new RouterError(
+      'invalid_request',
+      `${found.invalid.length} unstored_request line(s) held no storable record and were skipped`,
+    );
+  }
 }
