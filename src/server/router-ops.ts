@@ -114,9 +114,12 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
       }
       try {
         await writes?.close();
-        await store.close();
       } finally {
-        await new Promise<void>((resolve) => logger.flush(() => resolve()));
+        try {
+          await store.close();
+        } finally {
+          await new Promise<void>((resolve) => logger.flush(() => resolve()));
+        }
       }
       if (unstored !== undefined) throw unstored;
     },
@@ -125,20 +128,22 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
 
 /**
  * The store still refused records at shutdown (a full disk, a database gone): rather than let them die
- * with the process, each goes into the log as one `unstored_request` line, which `pareto-router logs`
- * cannot read but an operator's log pipeline keeps. Returns the error the shutdown reports.
+ * with the process, each goes into the log as one `unstored_request` line, whatever the log level, for
+ * `pareto-router logs --restore` to store later. Returns the error the shutdown reports.
  */
 function spillUnwritten(logWriter: RequestLogWriter, logger: Logger, cause: unknown): RouterError {
   const records = logWriter.takeUnwritten();
   const reason = cause instanceof Error ? cause.message : String(cause);
-  logger.error(
+  // A child has its own level: `silent` or `fatal` on the router must not silence these.
+  const spill = logger.child({}, { level: 'error' });
+  spill.error(
     { err: cause, records: records.length },
     'request log: records could not be stored at shutdown; each follows as an unstored_request line',
   );
-  for (const record of records) logger.error({ unstored_request: record }, 'unstored request record');
+  for (const record of records) spill.error({ unstored_request: record }, 'unstored request record');
   return new RouterError(
     'internal',
-    `the request log could not store ${records.length} record(s) at shutdown (${reason}); they were written to the log as unstored_request lines`,
+    `the request log could not store ${records.length} record(s) at shutdown (${reason}); they were written to the log as unstored_request lines: store them with \`pareto-router logs --restore LOGFILE\` once the database takes writes`,
     { cause },
   );
 }
