@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RouterError } from '../core/errors.js';
+import { routerRejectionOf } from '../core/test-support/router-error-of.js';
 import { generateApiKey } from '../store/api-key.js';
 import { assertMasterKey, KeyAuthenticator, parseBearerToken } from './authenticate-request.js';
 import { createTempStore, type TempStore } from './test-support/temp-store.js';
@@ -16,15 +17,6 @@ afterEach(async () => {
   await temp.dispose();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const error = await promise.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(RouterError);
-  return error as RouterError;
-}
-
 describe('KeyAuthenticator', () => {
   it('is open while the store has no keys and caches that fact', async () => {
     const listKeys = vi.spyOn(temp.store, 'listKeys');
@@ -39,7 +31,7 @@ describe('KeyAuthenticator', () => {
     expect((await authenticator.authenticate(undefined)).mode).toBe('open');
     const { key, record } = await temp.addKey();
     authenticator.invalidate(record.id);
-    expect((await rejection(authenticator.authenticate(undefined))).status).toBe(401);
+    expect((await routerRejectionOf(authenticator.authenticate(undefined))).status).toBe(401);
     const context = await authenticator.authenticate(`Bearer ${key}`);
     expect(context).toEqual({ mode: 'key', key: record });
   });
@@ -50,7 +42,7 @@ describe('KeyAuthenticator', () => {
     await temp.addKey();
     expect((await authenticator.authenticate(undefined)).mode).toBe('open');
     clock += 1001;
-    expect((await rejection(authenticator.authenticate(undefined))).code).toBe('unauthorized');
+    expect((await routerRejectionOf(authenticator.authenticate(undefined))).code).toBe('unauthorized');
   });
 
   it('refuses missing, malformed and unknown keys without echoing them', async () => {
@@ -65,7 +57,7 @@ describe('KeyAuthenticator', () => {
       [`Bearer ${unknown}`, 'unknown API key'],
     ];
     for (const [header, message] of cases) {
-      const error = await rejection(authenticator.authenticate(header));
+      const error = await routerRejectionOf(authenticator.authenticate(header));
       expect(error.code).toBe('unauthorized');
       expect(error.status).toBe(401);
       expect(error.message).toContain(message);
@@ -89,7 +81,7 @@ describe('KeyAuthenticator', () => {
     // Still cached: revocation reaches the hot path through invalidate (or the TTL).
     expect((await authenticator.authenticate(`Bearer ${key}`)).mode).toBe('key');
     authenticator.invalidate(record.id);
-    const error = await rejection(authenticator.authenticate(`Bearer ${key}`));
+    const error = await routerRejectionOf(authenticator.authenticate(`Bearer ${key}`));
     expect(error.status).toBe(401);
     expect(error.message).toBe('key revoked');
     expect(error.message).not.toContain(key);
@@ -112,12 +104,12 @@ describe('KeyAuthenticator', () => {
     const findKeyByHash = vi.spyOn(temp.store, 'findKeyByHash');
     const authenticator = new KeyAuthenticator({ store: temp.store, now, maxCacheEntries: 3 });
     const bogus = Array.from({ length: 5 }, () => generateApiKey().key);
-    for (const key of bogus) await rejection(authenticator.authenticate(`Bearer ${key}`));
+    for (const key of bogus) await routerRejectionOf(authenticator.authenticate(`Bearer ${key}`));
     expect(findKeyByHash).toHaveBeenCalledTimes(5);
     // The last three are cached; the first two were evicted.
-    for (const key of bogus.slice(2)) await rejection(authenticator.authenticate(`Bearer ${key}`));
+    for (const key of bogus.slice(2)) await routerRejectionOf(authenticator.authenticate(`Bearer ${key}`));
     expect(findKeyByHash).toHaveBeenCalledTimes(5);
-    await rejection(authenticator.authenticate(`Bearer ${bogus[0]}`));
+    await routerRejectionOf(authenticator.authenticate(`Bearer ${bogus[0]}`));
     expect(findKeyByHash).toHaveBeenCalledTimes(6);
   });
 
@@ -125,7 +117,7 @@ describe('KeyAuthenticator', () => {
     await temp.addKey();
     const masterKey = 'master-secret-value-123';
     const authenticator = new KeyAuthenticator({ store: temp.store, now, masterKey });
-    const error = await rejection(authenticator.authenticate(`Bearer ${masterKey}`));
+    const error = await routerRejectionOf(authenticator.authenticate(`Bearer ${masterKey}`));
     expect(error.status).toBe(401);
     expect(error.message).toBe('the master key is only valid for the admin API');
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RouterError } from '../core/errors.js';
+import { routerRejectionOf } from '../core/test-support/router-error-of.js';
 import { BudgetLedger, formatUsd, type Reservation, windowStart } from './budget-ledger.js';
 import { createTempStore, type TempStore } from './test-support/temp-store.js';
 
@@ -16,15 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await temp.dispose();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const error = await promise.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(RouterError);
-  return error as RouterError;
-}
 
 describe('windowStart', () => {
   it('starts days, Monday weeks and months at UTC midnight', () => {
@@ -108,14 +100,14 @@ describe('BudgetLedger', () => {
     for (const reservation of granted) ledger.settle(reservation, 0.011);
     expect(ledger.peekSpend(record.id, now).dailyUsd).toBeCloseTo(0.11, 9);
     expect(ledger.peekSpend(record.id, now).dailyUsd).toBeLessThanOrEqual(0.1 + 0.011);
-    expect((await rejection(ledger.acquire(record, 0, now))).code).toBe('budget_exceeded');
+    expect((await routerRejectionOf(ledger.acquire(record, 0, now))).code).toBe('budget_exceeded');
   });
 
   it('frees the reservation of a failed call', async () => {
     const { record } = await temp.addKey({ limitMonthlyUsd: 0.05 });
     const ledger = new BudgetLedger({ store: temp.store });
     const held = await ledger.acquire(record, 0.05, now);
-    expect((await rejection(ledger.acquire(record, 0.01, now))).metadata).toMatchObject({
+    expect((await routerRejectionOf(ledger.acquire(record, 0.01, now))).metadata).toMatchObject({
       limit: 'monthly',
       reserved_usd: 0.05,
     });
@@ -140,7 +132,7 @@ describe('BudgetLedger', () => {
     await temp.addSpend(record.id, 19.5, now - 3 * day);
     const ledger = new BudgetLedger({ store: temp.store });
     await ledger.acquire(record, 0.4, now);
-    const error = await rejection(ledger.acquire(record, 0.2, now));
+    const error = await routerRejectionOf(ledger.acquire(record, 0.2, now));
     expect(error.message).toMatch(/^monthly budget exceeded: limit \$20\.00, spent \$19\.50/);
     expect(error.message).not.toContain('pr-');
   });
@@ -148,7 +140,7 @@ describe('BudgetLedger', () => {
   it('refuses everything on a key whose limit is zero', async () => {
     const { record } = await temp.addKey({ limitTotalUsd: 0 });
     const ledger = new BudgetLedger({ store: temp.store });
-    expect((await rejection(ledger.acquire(record, 0, now))).code).toBe('budget_exceeded');
+    expect((await routerRejectionOf(ledger.acquire(record, 0, now))).code).toBe('budget_exceeded');
   });
 
   it('does not touch the store for a key without limits', async () => {
@@ -168,7 +160,7 @@ describe('BudgetLedger', () => {
     await Promise.all(Array.from({ length: 5 }, () => ledger.acquire(record, 0.01, now)));
     // One query per window (day, week, month, total), shared by the five concurrent calls.
     expect(keySpend).toHaveBeenCalledTimes(4);
-    expect((await rejection(ledger.acquire(record, 0.1, now))).code).toBe('budget_exceeded');
+    expect((await routerRejectionOf(ledger.acquire(record, 0.1, now))).code).toBe('budget_exceeded');
     expect(keySpend).toHaveBeenCalledTimes(4);
     // Thursday: only the day turned.
     const tomorrow = now + day;
@@ -232,7 +224,7 @@ describe('BudgetLedger', () => {
     const held = await ledger.acquire(first, 0.6, now);
     await ledger.acquire(second, 0.1, now);
     expect(ledger.size).toBe(2);
-    expect((await rejection(ledger.acquire(first, 0.6, now))).code).toBe('budget_exceeded');
+    expect((await routerRejectionOf(ledger.acquire(first, 0.6, now))).code).toBe('budget_exceeded');
     ledger.settle(held, 0.6);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouterError } from '../core/errors.js';
+import { routerErrorOf } from '../core/test-support/router-error-of.js';
 import {
   formatIssuePath,
   loadSnapshotFile,
@@ -10,16 +10,6 @@ import {
   parseSnapshotText,
 } from './load-snapshot.js';
 import { testModel, testSnapshot } from './test-support/shared-data.js';
-
-function errorOf(run: () => unknown): RouterError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof RouterError) return error;
-    throw error;
-  }
-  throw new Error('expected a RouterError');
-}
 
 const good = testSnapshot('2026-11', [
   testModel('a/one'),
@@ -36,7 +26,7 @@ describe('parseSnapshotText', () => {
   it('names the file and the first bad field path', () => {
     const bad = structuredClone(good) as unknown as { models: { pricing: { input: unknown } }[] };
     (bad.models[3] as { pricing: { input: unknown } }).pricing.input = 'cheap';
-    const error = errorOf(() => parseSnapshotText(JSON.stringify(bad), 'snapshots/2026-11.json'));
+    const error = routerErrorOf(() => parseSnapshotText(JSON.stringify(bad), 'snapshots/2026-11.json'));
     expect(error.code).toBe('snapshot_invalid');
     expect(error.message).toBe('snapshots/2026-11.json: models[3].pricing.input: expected a number');
   });
@@ -44,24 +34,24 @@ describe('parseSnapshotText', () => {
   it('reports missing fields, wrong literals and duplicates', () => {
     const missing = structuredClone(good) as unknown as Record<string, unknown>;
     delete missing.createdAt;
-    expect(errorOf(() => parseSnapshotText(JSON.stringify(missing), 'x.json')).message).toBe(
+    expect(routerErrorOf(() => parseSnapshotText(JSON.stringify(missing), 'x.json')).message).toBe(
       'x.json: createdAt: missing (expected a string)',
     );
     expect(
-      errorOf(() => parseSnapshotText(JSON.stringify({ ...good, schemaVersion: 2 }), 'x.json')).message,
+      routerErrorOf(() => parseSnapshotText(JSON.stringify({ ...good, schemaVersion: 2 }), 'x.json')).message,
     ).toBe('x.json: schemaVersion: expected 1');
     const duplicate = testSnapshot('2026-11', [testModel('a/one'), testModel('a/one')]);
-    expect(errorOf(() => parseSnapshotText(JSON.stringify(duplicate), 'x.json')).message).toBe(
+    expect(routerErrorOf(() => parseSnapshotText(JSON.stringify(duplicate), 'x.json')).message).toBe(
       'x.json: models[1].id: duplicate model id "a/one"',
     );
     const negative = testSnapshot('2026-11', [testModel('a/one', { pricing: { input: -1, output: 1 } })]);
-    expect(errorOf(() => parseSnapshotText(JSON.stringify(negative), 'x.json')).message).toMatch(
+    expect(routerErrorOf(() => parseSnapshotText(JSON.stringify(negative), 'x.json')).message).toMatch(
       /^x\.json: models\[0\]\.pricing\.input: too small/,
     );
   });
 
   it('reports bad JSON on one line with the file name', () => {
-    const error = errorOf(() => parseSnapshotText('{"schemaVersion": 1,', 'snapshots/2026-11.json'));
+    const error = routerErrorOf(() => parseSnapshotText('{"schemaVersion": 1,', 'snapshots/2026-11.json'));
     expect(error.code).toBe('snapshot_invalid');
     expect(error.message).toMatch(/^snapshots\/2026-11\.json: not valid JSON: /);
     expect(error.message).not.toContain('\n');

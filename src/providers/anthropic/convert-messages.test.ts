@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../core/chat-request.js';
-import { RouterError } from '../../core/errors.js';
+import { routerErrorOf } from '../../core/test-support/router-error-of.js';
 import { convertMessages, sanitizeToolCallId } from './convert-messages.js';
 
 function convert(messages: ChatMessage[]) {
   const warnings: string[] = [];
   const converted = convertMessages(messages, warnings);
   return { ...converted, warnings };
-}
-
-function thrown(action: () => unknown): RouterError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof RouterError) return error;
-    throw error;
-  }
-  throw new Error('expected a RouterError');
 }
 
 const pngBase64 =
@@ -136,7 +126,7 @@ describe('convertMessages: turns', () => {
     ['a data URL that is not base64', 'data:image/png,rawbytes', 'an image data URL must be base64-encoded'],
     ['another URL scheme', 'file:///etc/passwd', 'an image URL must be https, http or a data URL'],
   ])('rejects %s as invalid_request', (_name, url, message) => {
-    const error = thrown(() =>
+    const error = routerErrorOf(() =>
       convert([{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }]),
     );
     expect(error.code).toBe('invalid_request');
@@ -185,7 +175,9 @@ describe('convertMessages: turns', () => {
   });
 
   it('rejects a conversation with nothing to send', () => {
-    expect(thrown(() => convert([{ role: 'system', content: 'Only rules.' }])).code).toBe('invalid_request');
+    expect(routerErrorOf(() => convert([{ role: 'system', content: 'Only rules.' }])).code).toBe(
+      'invalid_request',
+    );
   });
 });
 
@@ -262,7 +254,7 @@ describe('convertMessages: tool calls and results', () => {
     ['[1, 2]', 'must be a JSON object'],
     ['"text"', 'must be a JSON object'],
   ])('rejects tool call arguments %s, naming the call id', (argumentsText, problem) => {
-    const error = thrown(() =>
+    const error = routerErrorOf(() =>
       convert([
         { role: 'user', content: 'Go.' },
         {

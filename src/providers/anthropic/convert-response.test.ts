@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RouterError } from '../../core/errors.js';
+import { routerErrorOf } from '../../core/test-support/router-error-of.js';
 import { convertResponse } from './convert-response.js';
 import { readFixtureJson } from './test-support/read-fixture.js';
-
-function thrown(action: () => unknown): RouterError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof RouterError) return error;
-    throw error;
-  }
-  throw new Error('expected a RouterError');
-}
 
 describe('convertResponse on recorded bodies', () => {
   it('converts a text answer and adds cache reads and writes to the prompt count', () => {
@@ -92,13 +82,13 @@ describe('convertResponse on malformed bodies', () => {
     ],
     ['a negative token count', { content: [], usage: { input_tokens: -3 } }, 'body.usage.input_tokens'],
   ])('throws upstream_bad_response for %s, naming the field', (_name, body, field) => {
-    const error = thrown(() => convertResponse(body));
+    const error = routerErrorOf(() => convertResponse(body));
     expect(error.code).toBe('upstream_bad_response');
     expect(error.message).toContain(field);
   });
 
   it('throws the mapped error when a 200 body is an error envelope', () => {
-    const error = thrown(() => convertResponse(readFixtureJson('error-overloaded.json')));
+    const error = routerErrorOf(() => convertResponse(readFixtureJson('error-overloaded.json')));
     expect([error.code, error.status, error.retryable]).toEqual(['upstream_server_error', 503, true]);
   });
 

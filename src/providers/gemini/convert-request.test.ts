@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
-import { RouterError } from '../../core/errors.js';
+import { routerErrorOf } from '../../core/test-support/router-error-of.js';
 import { convertRequest } from './convert-request.js';
 
 function request(messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest {
   return { model: 'gemini-2.5-flash', messages, ...extra };
-}
-
-function thrownBy(run: () => unknown): RouterError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof RouterError) return error;
-    throw error;
-  }
-  throw new Error('expected a RouterError');
 }
 
 describe('convertRequest: messages', () => {
@@ -187,7 +177,7 @@ describe('convertRequest: images and files', () => {
   });
 
   it('rejects a data URL without a MIME type', () => {
-    const error = thrownBy(() =>
+    const error = routerErrorOf(() =>
       convertRequest(
         request([
           { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:;base64,AAAA' } }] },
@@ -308,7 +298,7 @@ describe('convertRequest: tool calls and results', () => {
   });
 
   it('rejects a tool message whose call id is unknown', () => {
-    const error = thrownBy(() =>
+    const error = routerErrorOf(() =>
       convertRequest(request([{ role: 'tool', tool_call_id: 'call_zz', content: 'x' }])),
     );
     expect(error.code).toBe('invalid_request');
@@ -319,7 +309,7 @@ describe('convertRequest: tool calls and results', () => {
     ['invalid JSON', '{"city":', 'are not valid JSON'],
     ['a JSON array', '[1]', 'must be a JSON object'],
   ])('rejects tool-call arguments that are %s, naming the call id', (_label, argumentsText, reason) => {
-    const error = thrownBy(() =>
+    const error = routerErrorOf(() =>
       convertRequest(
         request([
           {
@@ -392,7 +382,7 @@ describe('convertRequest: tools and tool_choice', () => {
   });
 
   it('rejects a named tool_choice that is not among the tools', () => {
-    const error = thrownBy(() =>
+    const error = routerErrorOf(() =>
       convertRequest(
         request([{ role: 'user', content: 'q' }], {
           tools,

@@ -2,19 +2,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
+import { routerErrorOf } from '../../core/test-support/router-error-of.js';
 import { convertResponse } from './convert-response.js';
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
-}
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('convertResponse', () => {
@@ -124,23 +116,24 @@ describe('convertResponse', () => {
     ['negative token counts', { candidates: [], usageMetadata: { promptTokenCount: -1 } }],
     ['no candidates and no block reason', { usageMetadata: { promptTokenCount: 3 } }],
   ])('throws upstream_bad_response for %s', (_label, body) => {
-    const error = thrownBy(() => convertResponse(body));
-    expect(error).toBeInstanceOf(RouterError);
-    expect((error as RouterError).code).toBe('upstream_bad_response');
+    expect(routerErrorOf(() => convertResponse(body)).code).toBe('upstream_bad_response');
   });
 
   it('throws the mapped error for an error envelope', () => {
-    const error = thrownBy(() =>
+    const error = routerErrorOf(() =>
       convertResponse({ error: { code: 429, message: 'quota', status: 'RESOURCE_EXHAUSTED' } }),
     );
-    expect((error as RouterError).code).toBe('upstream_rate_limited');
+    expect(error.code).toBe('upstream_rate_limited');
   });
 
   it('returns a result or throws a RouterError for any JSON value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        const error = thrownBy(() => convertResponse(value));
-        expect(error === undefined || error instanceof RouterError).toBe(true);
+        try {
+          convertResponse(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RouterError);
+        }
       }),
     );
   });

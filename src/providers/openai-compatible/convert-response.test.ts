@@ -3,20 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChatResult } from '../../core/chat-result.js';
 import { RouterError } from '../../core/errors.js';
+import { routerErrorOf } from '../../core/test-support/router-error-of.js';
 import { convertResponse } from './convert-response.js';
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
-}
-
-function thrownBy(body: unknown): RouterError {
-  try {
-    convertResponse(body);
-  } catch (error) {
-    if (error instanceof RouterError) return error;
-    throw error;
-  }
-  throw new Error('expected convertResponse to throw');
 }
 
 describe('convertResponse', () => {
@@ -94,7 +85,7 @@ describe('convertResponse', () => {
   });
 
   it('throws the mapped error of a 200 body that carries an error', () => {
-    const error = thrownBy(fixture('response-openrouter-error.json'));
+    const error = routerErrorOf(() => convertResponse(fixture('response-openrouter-error.json')));
     expect(error.code).toBe('upstream_server_error');
     expect(error.retryable).toBe(true);
     expect(error.status).toBe(502);
@@ -104,14 +95,16 @@ describe('convertResponse', () => {
   });
 
   it('maps a 200 body error with a numeric rate-limit code to upstream_rate_limited', () => {
-    const error = thrownBy({ error: { code: 429, message: 'Rate limit exceeded: free-models-per-min' } });
+    const error = routerErrorOf(() =>
+      convertResponse({ error: { code: 429, message: 'Rate limit exceeded: free-models-per-min' } }),
+    );
     expect(error.code).toBe('upstream_rate_limited');
     expect(error.retryable).toBe(true);
   });
 
   it('throws upstream_bad_response for malformed bodies', () => {
     for (const body of [null, 'text', 42, [], {}, { choices: 'none' }, { choices: [] }, { choices: [{}] }]) {
-      const error = thrownBy(body);
+      const error = routerErrorOf(() => convertResponse(body));
       expect(error.code).toBe('upstream_bad_response');
       expect(error.retryable).toBe(true);
     }
