@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { routerErrorOf } from '../../core/test-support/router-error-of.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { convertResponse } from './convert-response.js';
-import { readFixtureJson } from './test-support/read-fixture.js';
+
+const { json: readFixtureJson } = fixturesOf('anthropic');
 
 describe('convertResponse on recorded bodies', () => {
   it('converts a text answer and adds cache reads and writes to the prompt count', () => {

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../core/chat-result.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { createStreamConverter } from './convert-stream.js';
-import { readSseFixture } from './test-support/read-fixture.js';
+
+const { sse: readSseFixture } = fixturesOf('anthropic');
 
 function replay(name: string): StreamEvent[] {
   const converter = createStreamConverter();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { mapError } from './map-error.js';
-import { readFixtureText } from './test-support/read-fixture.js';
+
+const { text: readFixtureText } = fixturesOf('anthropic');
 
 describe('mapError', () => {
   it.each([

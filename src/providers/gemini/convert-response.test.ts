@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
 import { routerErrorOf } from '../../core/test-support/router-error-of.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { convertResponse } from './convert-response.js';
 
-function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
-}
+const { json: fixture } = fixturesOf('gemini');
 
 describe('convertResponse', () => {
   it('converts a text answer with cached prompt tokens and thinking tokens', () => {

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../core/chat-result.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { createStreamConverter } from './convert-stream.js';
 
 /** Replays a recorded `.sse` fixture through a fresh converter, as the executor would. */
 function replay(name: string): StreamEvent[] {
-  const text = readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
+  const text = fixturesOf('gemini').text(name);
   const converter = createStreamConverter();
   const events: StreamEvent[] = [];
   const parser = createParser({

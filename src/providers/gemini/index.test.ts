@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../core/chat-request.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { geminiAdapter } from './index.js';
 
-function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
-}
+const { json: fixture } = fixturesOf('gemini');
 
 const endpoint = {
   name: 'gemini',

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { mapError, mapGoogleError } from './map-error.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
-}
+const { text: fixture } = fixturesOf('gemini');
 
 describe('mapError', () => {
   it.each([

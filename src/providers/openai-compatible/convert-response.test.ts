@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChatResult } from '../../core/chat-result.js';
 import { RouterError } from '../../core/errors.js';
 import { routerErrorOf } from '../../core/test-support/router-error-of.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { convertResponse } from './convert-response.js';
 
-function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
-}
+const { json: fixture } = fixturesOf('openai-compatible');
 
 describe('convertResponse', () => {
   it('converts an OpenAI text answer', () => {

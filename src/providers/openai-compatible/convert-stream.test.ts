@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../core/chat-result.js';
 import { RouterError } from '../../core/errors.js';
 import { parseSseStream } from '../sse/parse-sse-stream.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { createStreamConverter } from './convert-stream.js';
 
 /** Replays a recorded stream the way the executor reads one: SSE parsing, `[DONE]`, JSON, converter. */
 async function replay(name: string, chunkSize = 97): Promise<StreamEvent[]> {
-  const bytes = readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
+  const bytes = fixturesOf('openai-compatible').bytes(name);
   async function* body(): AsyncGenerator<Uint8Array> {
     for (let start = 0; start < bytes.length; start += chunkSize)
       yield bytes.subarray(start, start + chunkSize);

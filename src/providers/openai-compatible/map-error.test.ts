@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../core/errors.js';
 import { RouterError } from '../../core/errors.js';
+import { fixturesOf } from '../test-support/read-fixture.js';
 import { findUpstreamError, mapError } from './map-error.js';
 
-function fixtureText(name: string): string {
-  return readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
-}
+const { text: fixtureText } = fixturesOf('openai-compatible');
 
 interface Row {
   fixture: string;
