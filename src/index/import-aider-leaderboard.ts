@@ -3,13 +3,13 @@
  * text, `pass_rate_2`, `total_cost` for the whole 225-exercise run, `seconds_per_case`, `date`) ->
  * `Aider Polyglot` figures keyed by index id through the alias table.
  */
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import { z } from 'zod';
 import { RouterError } from '../core/errors.js';
 import type { BenchmarkResult } from '../core/model-index.js';
 import type { AliasResolver } from './aliases.js';
 import type { ImportedModel, ImportResult, ProgressCallback, SkippedRecord } from './imported-model.js';
-import { maxImportBytes } from './parse-json-text.js';
+import { parseYamlText } from './parse-yaml-text.js';
 
 export const aiderLeaderboardSource = 'https://aider.chat/docs/leaderboards/';
 
@@ -55,17 +55,8 @@ export function importAiderLeaderboard(
   options: ImportAiderLeaderboardOptions,
 ): AiderImportResult {
   const label = options.label ?? 'aider leaderboard';
-  if (text.length > maxImportBytes)
-    throw new RouterError('import_failed', `${label}: larger than ${maxImportBytes} bytes`);
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const firstError = document.errors[0];
-  if (firstError !== undefined) {
-    const line = lineCounter.linePos(firstError.pos[0]).line;
-    throw new RouterError('import_failed', `${label}: line ${line}: ${firstError.message.split('\n')[0]}`);
-  }
-  const root = document.contents;
-  if (root === null || root === undefined) return { models: [], runs: [], unmatched: [], skipped: [] };
+  const { root, lineOf } = parseYamlText(text, label);
+  if (root === null) return { models: [], runs: [], unmatched: [], skipped: [] };
   if (!isSeq(root)) throw new RouterError('import_failed', `${label}: expected a list of runs`);
 
   const runs: AiderRun[] = [];
@@ -74,8 +65,7 @@ export function importAiderLeaderboard(
   const byId = new Map<string, ImportedModel & { benchmarks: BenchmarkResult[] }>();
   const total = root.items.length;
   root.items.forEach((item, position) => {
-    const offset = (item as { range?: [number, number, number] }).range?.[0] ?? 0;
-    const line = lineCounter.linePos(offset).line;
+    const line = lineOf(item);
     const parsed = isMap(item) ? runSchema.safeParse(item.toJSON()) : undefined;
     if (parsed === undefined || !parsed.success) {
       const issue = parsed?.error.issues[0];

@@ -3,12 +3,13 @@
  * or YAML holding a list of records with the same fields. A bad row fails the whole import with a
  * message naming its line, so a typo never half-lands in a snapshot.
  */
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import { RouterError } from '../core/errors.js';
 import type { BenchmarkResult } from '../core/model-index.js';
 import type { AliasResolver } from './aliases.js';
 import type { ImportedModel, ImportResult, ProgressCallback } from './imported-model.js';
 import { maxImportBytes } from './parse-json-text.js';
+import { parseYamlText } from './parse-yaml-text.js';
 
 export type BenchmarkTableFormat = 'csv' | 'yaml';
 
@@ -78,19 +79,11 @@ function convertRow(row: TableRow, label: string): { model: string; result: Benc
 }
 
 function readYamlRows(text: string, label: string): TableRow[] {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const firstError = document.errors[0];
-  if (firstError !== undefined) {
-    const line = lineCounter.linePos(firstError.pos[0]).line;
-    throw new RouterError('import_failed', `${label}: line ${line}: ${firstError.message.split('\n')[0]}`);
-  }
-  const root = document.contents;
-  if (root === null || root === undefined) return [];
+  const { root, lineOf } = parseYamlText(text, label);
+  if (root === null) return [];
   if (!isSeq(root)) throw new RouterError('import_failed', `${label}: expected a list of benchmark records`);
   return root.items.map((item) => {
-    const offset = (item as { range?: [number, number, number] }).range?.[0] ?? 0;
-    const line = lineCounter.linePos(offset).line;
+    const line = lineOf(item);
     if (!isMap(item))
       throw new RouterError(
         'import_failed',
