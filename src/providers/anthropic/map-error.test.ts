@@ -38,6 +38,10 @@ describe('mapError', () => {
       mapError(429, readFixtureText('error-rate-limit.json'), undefined).retryAfterSeconds,
     ).toBeUndefined();
     expect(mapError(429, readFixtureText('error-rate-limit.json'), 'soon').retryAfterSeconds).toBeUndefined();
+    const inHalfAMinute = new Date(Date.now() + 30_000).toUTCString();
+    const fromDate = mapError(429, readFixtureText('error-rate-limit.json'), inHalfAMinute).retryAfterSeconds;
+    expect(fromDate).toBeGreaterThanOrEqual(29);
+    expect(fromDate).toBeLessThanOrEqual(31);
   });
 
   it('treats the context-limit wording for prompt plus max_tokens as a context length error', () => {

@@ -4,6 +4,7 @@
  * and sends the same `error` object inside a stream; proxies in front of it may answer plain text.
  */
 import { RouterError } from '../../core/errors.js';
+import { parseRetryAfter } from '../parse-retry-after.js';
 import { errorEnvelopeSchema } from './anthropic-schemas.js';
 
 /** Longest upstream message kept in a RouterError, so a huge HTML error page never fills a log line. */
@@ -37,14 +38,6 @@ export interface AnthropicErrorPayload {
   type: string | undefined;
   message: string;
   requestId?: string | undefined;
-}
-
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  // Anthropic sends whole seconds; an HTTP date would need a clock, which the adapter does not read.
-  if (!/^\d+(?:\.\d+)?$/.test(trimmed)) return undefined;
-  return Math.ceil(Number(trimmed));
 }
 
 /**

@@ -40,6 +40,10 @@ describe('mapError', () => {
 
   it('prefers the Retry-After header over RetryInfo', () => {
     expect(mapError(429, fixture('error-429.json'), '3').retryAfterSeconds).toBe(3);
+    const inHalfAMinute = new Date(Date.now() + 30_000).toUTCString();
+    const fromDate = mapError(429, fixture('error-429.json'), inHalfAMinute).retryAfterSeconds;
+    expect(fromDate).toBeGreaterThanOrEqual(29);
+    expect(fromDate).toBeLessThanOrEqual(31);
   });
 
   it('rounds fractional retry delays up', () => {

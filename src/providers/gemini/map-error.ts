@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RouterError } from '../../core/errors.js';
+import { parseRetryAfter } from '../parse-retry-after.js';
 
 /** Longest upstream message kept in a RouterError, so a huge HTML error page never fills a log line. */
 const maxMessageLength = 1_000;
@@ -88,7 +89,7 @@ export function mapGoogleError(
   if (rpcStatus !== undefined) metadata.provider_status = rpcStatus;
 
   if (httpStatus === 429 || rpcStatus === 'RESOURCE_EXHAUSTED') {
-    const retryAfterSeconds = parseRetryAfterHeader(retryAfter) ?? parseRetryDelay(details);
+    const retryAfterSeconds = parseRetryAfter(retryAfter) ?? parseRetryDelay(details);
     return new RouterError('upstream_rate_limited', message, {
       retryable: true,
       metadata,
@@ -137,12 +138,6 @@ function parseDetails(details: unknown[] | null | undefined): z.infer<typeof err
     if (result.success) parsed.push(result.data);
   }
   return parsed;
-}
-
-/** Retry-After in seconds; the HTTP-date form is ignored, since converting it would need a clock. */
-function parseRetryAfterHeader(retryAfter: string | undefined): number | undefined {
-  if (retryAfter === undefined || !/^\s*\d+(?:\.\d+)?\s*$/.test(retryAfter)) return undefined;
-  return Math.ceil(Number(retryAfter));
 }
 
 /** The `retryDelay` of a google.rpc.RetryInfo detail, a protobuf Duration such as "12s" or "0.5s". */

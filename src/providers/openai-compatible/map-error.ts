@@ -6,8 +6,8 @@
  * of any of them plain text or HTML.
  */
 import { RouterError } from '../../core/errors.js';
+import { parseRetryAfter } from '../parse-retry-after.js';
 import { type UpstreamErrorObject, upstreamErrorSchema } from './openai-response-schema.js';
-import { parseRetryAfter } from './parse-retry-after.js';
 
 /** Longest upstream message kept, so a proxy's HTML error page never fills a log line. */
 const maxMessageLength = 500;
