@@ -22,9 +22,7 @@ import { callRouter, type RunningServe, spawnServe, startServe } from './support
 
 const nobody = 65_534;
 const isRoot = process.getuid?.() === 0;
-const workDir = mkdtempSync(join(tmpdir(), 'pareto-router-data-faults-'));
-// mkdtemp makes the directory 0700; `nobody` must be able to reach what is inside.
-chmodSync(workDir, 0o755);
+let workDir: string;
 
 /** Why the read-only case cannot run here, or undefined when it can. */
 function readOnlySkipReason(): string | undefined {
@@ -44,17 +42,28 @@ function readOnlySkipReason(): string | undefined {
     : 'the user nobody cannot read the checkout, so root cannot test a read-only directory';
 }
 
-/** Mounts a tmpfs of `sizeKb` at a fresh directory; the reason it cannot, as a string, otherwise. */
-function mountSmallDisk(name: string, sizeKb: number): string | { skip: string } {
-  if (!isRoot) return { skip: 'needs root to mount a small tmpfs' };
+/** Why a small tmpfs cannot be mounted here, or undefined when it can (mounted and unmounted once to know). */
+function tmpfsSkipReason(): string | undefined {
+  if (!isRoot) return 'needs root to mount a small tmpfs';
+  const probe = mkdtempSync(join(tmpdir(), 'pareto-router-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'pipe' });
+    execFileSync('umount', [probe], { stdio: 'pipe' });
+    return undefined;
+  } catch (error) {
+    return `cannot mount a tmpfs here: ${(error as Error).message.split('\n')[0]}`;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+/** Mounts a tmpfs of `sizeKb` at a fresh directory under the work directory. */
+function mountSmallDisk(name: string, sizeKb: number): string {
   const mountPoint = join(workDir, name);
   mkdirSync(mountPoint);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', mountPoint], { stdio: 'pipe' });
-    return mountPoint;
-  } catch (error) {
-    return { skip: `cannot mount a tmpfs here: ${(error as Error).message.split('\n')[0]}` };
-  }
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', mountPoint], { stdio: 'pipe' });
+  mounts.push(mountPoint);
+  return mountPoint;
 }
 
 /** Writes into `directory` until its file system refuses: from then on it is full. */
@@ -105,15 +114,22 @@ async function callMany(url: string, count: number): Promise<string[]> {
 let mock: MockUpstream;
 let upstreamUrl: string;
 const mounts: string[] = [];
-const small = mountSmallDisk('small', 8 * 1024);
-const tiny = mountSmallDisk('tiny', 256);
-for (const mount of [small, tiny]) if (typeof mount === 'string') mounts.push(mount);
+let small: string;
+let tiny: string;
 const readOnlySkip = readOnlySkipReason();
-for (const reason of [readOnlySkip, typeof small === 'string' ? undefined : small.skip]) {
+const tmpfsSkip = tmpfsSkipReason();
+for (const reason of [readOnlySkip, tmpfsSkip]) {
   if (reason !== undefined) console.warn(`data-dir-faults: skipping a case: ${reason}`);
 }
 
 beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'pareto-router-data-faults-'));
+  // mkdtemp makes the directory 0700; `nobody` must be able to reach what is inside.
+  chmodSync(workDir, 0o755);
+  if (tmpfsSkip === undefined) {
+    small = mountSmallDisk('small', 8 * 1024);
+    tiny = mountSmallDisk('tiny', 256);
+  }
   await ensureBuilt();
   mock = await startMockUpstream({ defaultScript: { latencyMs: 0, tokensPerSecond: 0 } });
   upstreamUrl = `${mock.url}/api/v1`;
@@ -128,7 +144,7 @@ afterAll(async () => {
       // Left mounted only if a router still holds it; the process is gone by now.
     }
   }
-  rmSync(workDir, { recursive: true, force: true });
+  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
 describe('a read-only data directory at start', () => {
@@ -162,10 +178,10 @@ describe('a read-only data directory at start', () => {
 });
 
 describe('a full disk', () => {
-  it.skipIf(typeof tiny !== 'string')(
+  it.skipIf(tmpfsSkip !== undefined)(
     'at start: refuses to start with the reason',
     async () => {
-      const disk = tiny as string;
+      const disk = tiny;
       fillDisk(disk);
       const dataDir = join(disk, 'data');
       const serve = spawnServe({ dataDir, upstreamUrl });
@@ -177,10 +193,10 @@ describe('a full disk', () => {
     60_000,
   );
 
-  it.skipIf(typeof small !== 'string')(
+  it.skipIf(tmpfsSkip !== undefined)(
     'while serving: calls go on, records wait in the buffer, and are stored once space returns; at shutdown the ones still refused go into the log',
     async () => {
-      const disk = small as string;
+      const disk = small;
       const dataDir = join(disk, 'serving');
       let serve: RunningServe | undefined = await startServe({ dataDir, upstreamUrl });
       try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { limitHeapGrowth } from './limit-heap-growth.js';
 
 describe('limitHeapGrowth', () => {
-  it('sets the growth factor when node was started without one', () => {
+  it('sets the growth factor (and says so) when node was started without one', () => {
     expect(limitHeapGrowth(50, ['--enable-source-maps'])).toBe(true);
   });
 
