@@ -16,14 +16,13 @@ import {
 import {
   type ApiKeyRow,
   apiKeyColumns,
-  mapApiKeyRow,
-  mapRequestRow,
   type RequestRow,
   requestColumns,
   serializeJsonColumn,
   toApiKeyRow,
   toRequestRow,
 } from './map-store-rows.js';
+import { mapApiKeyRow, mapRequestRow } from './read-store-rows.js';
 import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
 import type { RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
 import { selectPendingMigrations, storeMigrations } from './store-migrations.js';

@@ -3,8 +3,7 @@
  * WAL mode lets the dashboard read while the log writer writes. better-sqlite3 is synchronous, which is
  * fine here because the request path never waits on the store (the batched writer does).
  */
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
@@ -18,17 +17,20 @@ import {
 import {
   type ApiKeyRow,
   apiKeyColumns,
-  mapApiKeyRow,
-  mapRequestRow,
   parseJsonColumn,
   type RequestRow,
-  requestColumns,
   serializeJsonColumn,
   toApiKeyRow,
-  toRequestRow,
 } from './map-store-rows.js';
-import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
+import { mapApiKeyRow, mapRequestRow } from './read-store-rows.js';
+import type { RequestRecord } from './request-record.js';
 import type { RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
+import {
+  openSqliteDatabase,
+  reasonOf,
+  SqliteRequestInserts,
+  type SqliteValue,
+} from './sqlite-request-inserts.js';
 import { selectPendingMigrations, storeMigrations } from './store-migrations.js';
 
 export interface SqliteRequestStoreOptions {
@@ -38,14 +40,10 @@ export interface SqliteRequestStoreOptions {
   busyTimeoutMs?: number;
 }
 
-type SqliteValue = string | number | null;
 type SqliteStatement = Database.Statement<SqliteValue[], unknown>;
 
 const sqlitePlaceholder = (): string => '?';
 
-const insertRequestSql = `INSERT INTO requests (${requestColumns.join(', ')}) VALUES (${requestColumns
-  .map(() => '?')
-  .join(', ')}) ON CONFLICT (id) DO NOTHING`;
 const insertKeySql = `INSERT INTO api_keys (${apiKeyColumns.join(', ')}) VALUES (${apiKeyColumns
   .map(() => '?')
   .join(', ')})`;
@@ -59,11 +57,13 @@ export class SqliteRequestStore implements RequestStore {
   readonly filePath: string;
   readonly #database: Database.Database;
   readonly #statements = new Map<string, SqliteStatement>();
+  readonly #inserts: SqliteRequestInserts;
 
   /** Opens (creating when missing) the database; an unusable location throws RouterError `config_invalid`. */
   constructor(options: SqliteRequestStoreOptions) {
     this.filePath = resolve(options.filePath);
-    this.#database = openDatabase(this.filePath, options.busyTimeoutMs ?? 5000);
+    this.#database = openSqliteDatabase(this.filePath, options.busyTimeoutMs ?? 5000);
+    this.#inserts = new SqliteRequestInserts(this.#database);
   }
 
   async migrate(): Promise<void> {
@@ -111,18 +111,7 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async insertRequests(records: readonly RequestRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    // Everything is checked and encoded before the transaction opens, so a bad record writes nothing.
-    const rows = records.map((record) => {
-      assertStorableRequestRecord(record);
-      return encodeRequestRow(toRequestRow(record));
-    });
-    const statement = this.#statement(insertRequestSql);
-    this.#database
-      .transaction(() => {
-        for (const row of rows) statement.run(...row);
-      })
-      .immediate();
+    this.#inserts.insert(records);
   }
 
   async getRequest(id: string): Promise<RequestRecord | null> {
@@ -231,61 +220,6 @@ interface SqliteApiKeyRow
   prevent_overrides: number;
 }
 
-function openDatabase(filePath: string, busyTimeoutMs: number): Database.Database {
-  const directory = dirname(filePath);
-  try {
-    mkdirSync(directory, { recursive: true });
-    accessSync(directory, constants.W_OK);
-    if (existsSync(filePath)) accessSync(filePath, constants.R_OK | constants.W_OK);
-  } catch (error) {
-    throw new RouterError(
-      'config_invalid',
-      `the data directory ${directory} is not usable for the database: ${reasonOf(error)}`,
-      { cause: error, metadata: { path: directory } },
-    );
-  }
-  let database: Database.Database;
-  try {
-    database = new Database(filePath, { timeout: busyTimeoutMs });
-  } catch (error) {
-    throw new RouterError('config_invalid', `cannot open the database ${filePath}: ${reasonOf(error)}`, {
-      cause: error,
-      metadata: { path: filePath },
-    });
-  }
-  try {
-    const mode = database.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new Error(`journal_mode stayed ${String(mode)}`);
-    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
-    database.pragma('synchronous = NORMAL');
-    // Rewriting the header value it already holds is a real write: a read-only file or full disk fails
-    // here, at start, instead of on the first logged request.
-    const version = Number(database.pragma('user_version', { simple: true }));
-    database.pragma(`user_version = ${Number.isSafeInteger(version) ? version : 0}`);
-  } catch (error) {
-    database.close();
-    throw new RouterError('config_invalid', `the database ${filePath} is not writable: ${reasonOf(error)}`, {
-      cause: error,
-      metadata: { path: filePath },
-    });
-  }
-  return database;
-}
-
-function encodeRequestRow(row: RequestRow): SqliteValue[] {
-  return requestColumns.map((column): SqliteValue => {
-    switch (column) {
-      case 'settings':
-      case 'attempts':
-        return serializeJsonColumn(row[column], `requests.${column}`, row.id);
-      case 'streamed':
-        return row.streamed ? 1 : 0;
-      default:
-        return row[column];
-    }
-  });
-}
-
 function decodeRequestRow(row: SqliteRequestRow): RequestRecord {
   return mapRequestRow({
     ...row,
@@ -327,12 +261,4 @@ function describeKeyConflict(error: unknown, record: ApiKeyRecord): RouterError 
     });
   }
   return null;
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === undefined || error.message.includes(code) ? error.message : `${error.message} (${code})`;
-  }
-  return String(error);
 }

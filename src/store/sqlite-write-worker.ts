@@ -2,10 +2,12 @@
  * The request log's SQLite writer thread: inserts the batches the main thread posts, on a connection of
  * its own to the same WAL database, so a batch never stalls the event loop that serves requests.
  */
+
+import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRouterError } from '../core/errors.js';
 import type { RequestRecord } from './request-record.js';
-import { SqliteRequestStore } from './sqlite-request-store.js';
+import { openSqliteDatabase, SqliteRequestInserts } from './sqlite-request-inserts.js';
 
 export interface WriteRequestMessage {
   id: number;
@@ -18,17 +20,21 @@ export type WriteReplyMessage =
 
 const port = parentPort;
 if (port !== null) {
-  const store = new SqliteRequestStore({ filePath: (workerData as { filePath: string }).filePath });
+  const database = openSqliteDatabase(resolve((workerData as { filePath: string }).filePath), 5000);
+  const inserts = new SqliteRequestInserts(database);
   port.on('message', (message: WriteRequestMessage) => {
-    store.insertRequests(message.records).then(
-      () => port.postMessage({ id: message.id, ok: true } satisfies WriteReplyMessage),
-      (error: unknown) =>
-        port.postMessage({
-          id: message.id,
-          ok: false,
-          code: isRouterError(error) ? error.code : null,
-          message: error instanceof Error ? error.message : String(error),
-        } satisfies WriteReplyMessage),
-    );
+    let reply: WriteReplyMessage;
+    try {
+      inserts.insert(message.records);
+      reply = { id: message.id, ok: true };
+    } catch (error) {
+      reply = {
+        id: message.id,
+        ok: false,
+        code: isRouterError(error) ? error.code : null,
+        message: error instanceof Error ? error.message : String(error),
+      };
+    }
+    port.postMessage(reply);
   });
 }

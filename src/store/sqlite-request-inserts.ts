@@ -1,0 +1,110 @@
+/**
+ * Opening the request log's SQLite file and inserting request records: all the SQLite writer thread
+ * needs, so that thread loads better-sqlite3 and the row mapping and nothing else (the store's queries
+ * and the row validation stay on the main thread).
+ */
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { RouterError } from '../core/errors.js';
+import { type RequestRow, requestColumns, serializeJsonColumn, toRequestRow } from './map-store-rows.js';
+import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
+
+export type SqliteValue = string | number | null;
+
+const insertRequestSql = `INSERT INTO requests (${requestColumns.join(', ')}) VALUES (${requestColumns
+  .map(() => '?')
+  .join(', ')}) ON CONFLICT (id) DO NOTHING`;
+
+/** Inserts request records on one connection, one transaction per batch; a repeated id is skipped. */
+export class SqliteRequestInserts {
+  readonly #database: Database.Database;
+  #statement: Database.Statement<SqliteValue[], unknown> | undefined;
+
+  constructor(database: Database.Database) {
+    this.#database = database;
+  }
+
+  insert(records: readonly RequestRecord[]): void {
+    if (records.length === 0) return;
+    // Everything is checked and encoded before the transaction opens, so a bad record writes nothing.
+    const rows = records.map((record) => {
+      assertStorableRequestRecord(record);
+      return encodeRequestRow(toRequestRow(record));
+    });
+    this.#statement ??= this.#database.prepare<SqliteValue[], unknown>(insertRequestSql);
+    const statement = this.#statement;
+    this.#database
+      .transaction(() => {
+        for (const row of rows) statement.run(...row);
+      })
+      .immediate();
+  }
+}
+
+/**
+ * Opens (creating when missing) the database in WAL mode and proves it writable; an unusable location
+ * throws RouterError `config_invalid`.
+ */
+export function openSqliteDatabase(filePath: string, busyTimeoutMs: number): Database.Database {
+  const directory = dirname(filePath);
+  try {
+    mkdirSync(directory, { recursive: true });
+    accessSync(directory, constants.W_OK);
+    if (existsSync(filePath)) accessSync(filePath, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw new RouterError(
+      'config_invalid',
+      `the data directory ${directory} is not usable for the database: ${reasonOf(error)}`,
+      { cause: error, metadata: { path: directory } },
+    );
+  }
+  let database: Database.Database;
+  try {
+    database = new Database(filePath, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new RouterError('config_invalid', `cannot open the database ${filePath}: ${reasonOf(error)}`, {
+      cause: error,
+      metadata: { path: filePath },
+    });
+  }
+  try {
+    const mode = database.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`journal_mode stayed ${String(mode)}`);
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
+    database.pragma('synchronous = NORMAL');
+    // Rewriting the header value it already holds is a real write: a read-only file or full disk fails
+    // here, at start, instead of on the first logged request.
+    const version = Number(database.pragma('user_version', { simple: true }));
+    database.pragma(`user_version = ${Number.isSafeInteger(version) ? version : 0}`);
+  } catch (error) {
+    database.close();
+    throw new RouterError('config_invalid', `the database ${filePath} is not writable: ${reasonOf(error)}`, {
+      cause: error,
+      metadata: { path: filePath },
+    });
+  }
+  return database;
+}
+
+function encodeRequestRow(row: RequestRow): SqliteValue[] {
+  return requestColumns.map((column): SqliteValue => {
+    switch (column) {
+      case 'settings':
+      case 'attempts':
+        return serializeJsonColumn(row[column], `requests.${column}`, row.id);
+      case 'streamed':
+        return row.streamed ? 1 : 0;
+      default:
+        return row[column];
+    }
+  });
+}
+
+export function reasonOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === undefined || error.message.includes(code) ? error.message : `${error.message} (${code})`;
+  }
+  return String(error);
+}
