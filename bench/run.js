@@ -9,10 +9,18 @@
  *   npm run bench -- --quick           smaller counts (under 2 minutes)
  *   npm run bench -- --only router,bare --workers 2 --duration 5 --json --profile
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +140,13 @@ function benchEnvironment(extra) {
     env[name] = value;
   }
   return { ...env, ...extra };
+}
+
+/** The node options the bin's shell line adds when it runs as a program (see bin/pareto-router.js). */
+function binNodeOptions(bin) {
+  const line = readFileSync(bin, 'utf8').split('\n')[1] ?? '';
+  const options = /exec node ((?:--[\w-]+(?:=\S+)? )*)"\$0" "\$@"\s*$/.exec(line)?.[1];
+  return options === undefined ? [] : options.trim().split(' ');
 }
 
 function percentile(values, fraction) {
@@ -612,15 +627,20 @@ function systemLaunchers(context) {
       // A fresh data directory per start: each process begins with an empty request log, as a first
       // deployment would, and the profiled run does not inherit the measured run's database.
       const dataDir = mkdtempSync(join(context.routerDataDir, 'run-'));
-      const args = [...extraNodeArgs, bin, 'serve', '--port', String(port), '--data-dir', dataDir];
+      const args = ['serve', '--port', String(port), '--data-dir', dataDir];
       if (workers > 1) args.push('--workers', String(workers));
+      // Started as a program, the way `npx pareto-router` and an installed bin start it, so the node
+      // options its first lines pick are the ones measured, on this node. The profiler's options are not
+      // allowed in NODE_OPTIONS: a profiled router is started by node, with the bin's options added.
+      const profiled = extraNodeArgs.length > 0;
       const handle = spawnSystem({
         name: 'router',
-        command: process.execPath,
-        args,
+        command: profiled ? process.execPath : bin,
+        args: profiled ? [...extraNodeArgs, ...binNodeOptions(bin), bin, ...args] : args,
         env: benchEnvironment({
           OPENROUTER_API_KEY: 'bench',
           OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+          PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
         }),
         cwd: rootDir,
       });
@@ -767,7 +787,9 @@ async function profileRouter(context, stamp) {
     rmSync(profileDir, { recursive: true, force: true });
     return { ran: false, reason: 'the router wrote no .cpuprofile (did it exit on SIGTERM?)' };
   }
-  const source = join(profileDir, files[0]);
+  // The SQLite writer thread writes a profile of its own; the main thread's (thread id 0) is the one wanted.
+  const mainFile = files.find((file) => file.split('.')[4] === '0') ?? files[0];
+  const source = join(profileDir, mainFile);
   const kept = join(benchDir, 'results', `${stamp}-router.cpuprofile`);
   const profile = readCpuProfile(source);
   writeFileSync(kept, JSON.stringify(profile));

@@ -3,7 +3,7 @@
  * snapshots, as a user runs it. Builds `dist/` first when it is missing or older than the sources.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +108,43 @@ describe('the pareto-router bin', () => {
     const run = await runBin(['route', '--max-price', '0']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^pareto-router: no model fits: \d+ over max_price \$0\/M.*\n$/);
+  });
+});
+
+describe('the bin run as a program', () => {
+  /** Runs the bin through a symlink, as npm installs it, with a preload that reports node's own flags. */
+  async function runProgram(nodeOptions: string): Promise<{ run: BinRun; execArgv: string[] }> {
+    const linkDir = await mkdtemp(join(tmpdir(), 'pareto-bin-link-'));
+    try {
+      const link = join(linkDir, 'pareto-router');
+      await symlink(bin, link);
+      const report = join(linkDir, 'report-exec-argv.mjs');
+      await writeFile(
+        report,
+        'process.stderr.write("EXECARGV " + JSON.stringify(process.execArgv) + "\\n");\n',
+      );
+      const run = await execute(link, ['--version'], {
+        PATH: process.env.PATH,
+        HOME: dataDir,
+        NODE_OPTIONS: `--import ${report} ${nodeOptions}`.trim(),
+      });
+      const line = run.stderr.split('\n').find((text) => text.startsWith('EXECARGV '));
+      return { run, execArgv: line === undefined ? [] : (JSON.parse(line.slice(9)) as string[]) };
+    } finally {
+      await rm(linkDir, { recursive: true, force: true });
+    }
+  }
+
+  it('starts node with the small young generation', async () => {
+    const { run, execArgv } = await runProgram('');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(execArgv).toEqual(['--max-semi-space-size=4']);
+  });
+
+  it('leaves the young generation to NODE_OPTIONS when it sets one', async () => {
+    const { run, execArgv } = await runProgram('--max-semi-space-size=8');
+    expect(run.exitCode).toBe(0);
+    expect(execArgv).toEqual([]);
   });
 });
