@@ -32,7 +32,7 @@ import {
 /** One model to try, with its upstreams in order. */
 export interface CandidateModel {
   modelId: string;
-  targets: UpstreamTarget[];
+  targets: readonly UpstreamTarget[];
   /** Context window, when known, for failing over to a larger one. */
   contextLength: number | undefined;
 }

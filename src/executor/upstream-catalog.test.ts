@@ -79,4 +79,20 @@ describe('UpstreamCatalog', () => {
       { modelId: 'lab/other', upstreams: ['local'] },
     ]);
   });
+
+  it('builds the plain target list once per model and a fresh one for provider preferences', () => {
+    const catalog = new UpstreamCatalog([upstream('openrouter', true), upstream('anthropic')]);
+    const first = catalog.targetsFor('anthropic/claude-x', claude);
+    expect(catalog.targetsFor('anthropic/claude-x', claude)).toBe(first);
+    const ordered = catalog.targetsFor('anthropic/claude-x', claude, { order: ['openrouter'] });
+    expect(ordered).not.toBe(first);
+    expect(ordered.map((target) => target.upstream.name)).toEqual(['openrouter', 'anthropic']);
+    // The preference list did not change the shared one.
+    expect(first.map((target) => target.upstream.name)).toEqual(['anthropic', 'openrouter']);
+    const unindexed = catalog.targetsFor('someone/new-model', undefined);
+    expect(catalog.targetsFor('someone/new-model', undefined)).toBe(unindexed);
+    expect(unindexed.map((target) => [target.upstream.name, target.upstreamModel])).toEqual([
+      ['openrouter', 'someone/new-model'],
+    ]);
+  });
 });

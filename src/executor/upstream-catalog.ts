@@ -23,12 +23,20 @@ export interface ProviderPreferences {
   allowFallbacks?: boolean | undefined;
 }
 
+const maxCachedUnindexedModels = 1_000;
+
 export class UpstreamCatalog {
   readonly #upstreams: readonly UpstreamConfig[];
   readonly #byName: ReadonlyMap<string, UpstreamConfig>;
   readonly #preference: readonly string[];
   readonly #passthrough: UpstreamConfig | undefined;
-  readonly #servable = new Map<string, boolean>();
+  /**
+   * Targets without provider preferences, per index entry (each snapshot's entries are their own
+   * objects) and per model id outside the index: the same for every request, and building them was the
+   * largest allocation of a routed call.
+   */
+  readonly #plainTargets = new WeakMap<IndexedModel, readonly UpstreamTarget[]>();
+  readonly #plainUnindexedTargets = new Map<string, readonly UpstreamTarget[]>();
 
   constructor(upstreams: readonly UpstreamConfig[], preference: readonly string[] = []) {
     this.#upstreams = upstreams;
@@ -43,12 +51,39 @@ export class UpstreamCatalog {
 
   /**
    * Upstream targets for a model, best first: the configured preference order, then the vendor's own
-   * API before a pass-through aggregator (cheaper hops, direct prompt caches).
+   * API before a pass-through aggregator (cheaper hops, direct prompt caches). The list is shared between
+   * calls: callers must not change it.
    */
   targetsFor(
     modelId: string,
     model: IndexedModel | undefined,
     preferences?: ProviderPreferences,
+  ): readonly UpstreamTarget[] {
+    if (preferences !== undefined) return this.#buildTargets(modelId, model, preferences);
+    if (model !== undefined && model.id === modelId) {
+      let targets = this.#plainTargets.get(model);
+      if (targets === undefined) {
+        targets = this.#buildTargets(modelId, model, undefined);
+        this.#plainTargets.set(model, targets);
+      }
+      return targets;
+    }
+    if (model !== undefined) return this.#buildTargets(modelId, model, undefined);
+    let targets = this.#plainUnindexedTargets.get(modelId);
+    if (targets === undefined) {
+      targets = this.#buildTargets(modelId, undefined, undefined);
+      // Ids outside the index come from callers; the cache stops growing rather than grow without bound.
+      if (this.#plainUnindexedTargets.size < maxCachedUnindexedModels) {
+        this.#plainUnindexedTargets.set(modelId, targets);
+      }
+    }
+    return targets;
+  }
+
+  #buildTargets(
+    modelId: string,
+    model: IndexedModel | undefined,
+    preferences: ProviderPreferences | undefined,
   ): UpstreamTarget[] {
     const targets: UpstreamTarget[] = [];
     const seen = new Set<string>();
@@ -97,14 +132,9 @@ export class UpstreamCatalog {
     return ordered;
   }
 
-  /** Whether any configured upstream can serve an index model (cached per model). */
+  /** Whether any configured upstream can serve an index model. */
   isServable(model: IndexedModel): boolean {
-    let servable = this.#servable.get(model.id);
-    if (servable === undefined) {
-      servable = this.targetsFor(model.id, model).length > 0;
-      this.#servable.set(model.id, servable);
-    }
-    return servable;
+    return this.targetsFor(model.id, model).length > 0;
   }
 
   /** The upstream that takes model ids the index does not know, if one is configured. */
