@@ -8,7 +8,6 @@ import type { RouterConfig } from '../config/router-config.js';
 import { RouterError } from '../core/errors.js';
 import type { IndexSnapshot } from '../core/model-index.js';
 import { listSnapshotsSync, loadSnapshotSync } from '../index/snapshot-store.js';
-import { demoScripts, startMockUpstream } from '../mock-upstream/index.js';
 import { createRouterServer } from './create-http-server.js';
 import { demoUpstreams } from './demo-upstreams.js';
 import { createRouterApp, type RouterApp } from './router-app.js';
@@ -74,6 +73,8 @@ async function startWithOps(
   let closeMock: (() => Promise<void>) | undefined;
   let effective = config;
   if (config.demo) {
+    // Loaded only for a demo: a router serving real upstreams does not carry the fake one's modules.
+    const { demoScripts, startMockUpstream } = await import('../mock-upstream/index.js');
     const mock = await startMockUpstream({ host: '127.0.0.1', port: 0, scripts: demoScripts() });
     closeMock = () => mock.close();
     effective = { ...config, upstreams: demoUpstreams(mock) };
