@@ -7,8 +7,12 @@ import { binPath, rootDir } from './built-bin.js';
 
 export interface ServeOptions {
   dataDir: string;
-  /** Base URL of the OpenAI-compatible upstream, e.g. `${mock.url}/api/v1`. */
-  upstreamUrl: string;
+  /** Base URL of the OpenAI-compatible upstream, e.g. `${mock.url}/api/v1`; none with `demo`. */
+  upstreamUrl?: string;
+  /** `serve --demo`: the built-in fake upstream answers. */
+  demo?: boolean;
+  /** Run the bin as a program (through its shell line, as `npx pareto-router` does), not with `node bin`. */
+  asProgram?: boolean;
   /** Run as this user and group (the test must be root to use them). */
   uid?: number;
   gid?: number;
@@ -29,19 +33,24 @@ export interface RunningServe extends ServeProcess {
 
 /** Spawns `serve` on a free port; nothing is awaited. */
 export function spawnServe(options: ServeOptions): ServeProcess {
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', options.dataDir], {
-    cwd: rootDir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: options.dataDir,
-      OPENROUTER_API_KEY: 'sk-or-test-0123456789abcdef',
-      OPENROUTER_BASE_URL: options.upstreamUrl,
-      PARETO_ROUTER_LOG_LEVEL: options.logLevel ?? 'warn',
+  const args = ['serve', '--port', '0', '--data-dir', options.dataDir, ...(options.demo ? ['--demo'] : [])];
+  const child = spawn(
+    options.asProgram ? binPath : process.execPath,
+    options.asProgram ? args : [binPath, ...args],
+    {
+      cwd: rootDir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: options.dataDir,
+        OPENROUTER_API_KEY: 'sk-or-test-0123456789abcdef',
+        ...(options.upstreamUrl === undefined ? {} : { OPENROUTER_BASE_URL: options.upstreamUrl }),
+        PARETO_ROUTER_LOG_LEVEL: options.logLevel ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.uid === undefined ? {} : { uid: options.uid }),
-    ...(options.gid === undefined ? {} : { gid: options.gid }),
-  });
+  );
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (data: Buffer) => {
