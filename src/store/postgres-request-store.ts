@@ -3,7 +3,8 @@
  * Counters and sums come back as JavaScript numbers (the driver's default is strings for bigint and
  * numeric), and the JSON columns are jsonb so they can be queried in place.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
 import {
@@ -26,6 +27,14 @@ import { mapApiKeyRow, mapRequestRow } from './read-store-rows.js';
 import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
 import type { RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
 import { selectPendingMigrations, storeMigrations } from './store-migrations.js';
+
+let driver: typeof pg | undefined;
+
+/** The `pg` module, loaded on first use: a router logging to SQLite never loads the PostgreSQL driver. */
+function postgresDriver(): typeof pg {
+  driver ??= createRequire(import.meta.url)('pg') as typeof pg;
+  return driver;
+}
 
 export interface PostgresRequestStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -105,12 +114,12 @@ export class PostgresRequestStore implements RequestStore {
         `PostgreSQL schema must be a lowercase identifier, got ${JSON.stringify(options.schema)}`,
       );
     }
-    const types = new pg.TypeOverrides();
+    const types = new (postgresDriver().TypeOverrides)();
     // bigint (20) and numeric (1700) arrive as strings to protect huge values; ours are epoch
     // milliseconds, token counts and sums of them, all far below 2^53.
     types.setTypeParser(20, Number);
     types.setTypeParser(1700, Number);
-    this.#pool = new pg.Pool({
+    this.#pool = new (postgresDriver().Pool)({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -313,7 +322,7 @@ async function rollback(client: pg.PoolClient): Promise<boolean> {
 }
 
 function describeKeyConflict(error: unknown, record: ApiKeyRecord): RouterError | null {
-  if (!(error instanceof pg.DatabaseError) || error.code !== '23505') return null;
+  if (!(error instanceof postgresDriver().DatabaseError) || error.code !== '23505') return null;
   if (error.constraint === 'api_keys_pkey') {
     return new RouterError('invalid_request', `a key with id ${record.id} already exists`, { cause: error });
   }
