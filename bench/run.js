@@ -9,15 +9,7 @@
  *   npm run bench -- --quick           smaller counts (under 2 minutes)
  *   npm run bench -- --only router,bare --workers 2 --duration 5 --json --profile
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -142,11 +134,15 @@ function benchEnvironment(extra) {
   return { ...env, ...extra };
 }
 
-/** The node options the bin's shell line adds when it runs as a program (see bin/pareto-router.js). */
-function binNodeOptions(bin) {
-  const line = readFileSync(bin, 'utf8').split('\n')[1] ?? '';
-  const options = /exec node ((?:--[\w-]+(?:=\S+)? )*)"\$0" "\$@"\s*$/.exec(line)?.[1];
-  return options === undefined ? [] : options.trim().split(' ');
+/**
+ * Writes into `directory` a `node` that starts this node with `nodeArgs` first: put ahead on PATH, it
+ * lets the bin (whose shell line runs `node`) be profiled with options NODE_OPTIONS does not allow.
+ */
+function writeNodeShim(directory, nodeArgs) {
+  const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
+  const shim = join(directory, 'node');
+  writeFileSync(shim, `#!/bin/sh\nexec ${[process.execPath, ...nodeArgs].map(quote).join(' ')} "$@"\n`);
+  chmodSync(shim, 0o755);
 }
 
 function percentile(values, fraction) {
@@ -620,7 +616,7 @@ function systemLaunchers(context) {
         readyUrl: `http://127.0.0.1:${port}/`,
       };
     },
-    router: async (port, workers, extraNodeArgs = []) => {
+    router: async (port, workers, nodeDirectory = dirname(process.execPath)) => {
       const bin = join(rootDir, 'bin', 'pareto-router.js');
       if (!existsSync(join(rootDir, 'dist', 'cli', 'main.js')))
         return { missing: 'dist/ missing: run npm run build' };
@@ -630,17 +626,17 @@ function systemLaunchers(context) {
       const args = ['serve', '--port', String(port), '--data-dir', dataDir];
       if (workers > 1) args.push('--workers', String(workers));
       // Started as a program, the way `npx pareto-router` and an installed bin start it, so the node
-      // options its first lines pick are the ones measured, on this node. The profiler's options are not
-      // allowed in NODE_OPTIONS: a profiled router is started by node, with the bin's options added.
-      const profiled = extraNodeArgs.length > 0;
+      // options its shell line picks are the ones measured, on this node (its directory goes first on
+      // PATH). The profiler's options are not allowed in NODE_OPTIONS: a profiled router is given a
+      // directory whose `node` adds them.
       const handle = spawnSystem({
         name: 'router',
-        command: profiled ? process.execPath : bin,
-        args: profiled ? [...extraNodeArgs, ...binNodeOptions(bin), bin, ...args] : args,
+        command: bin,
+        args,
         env: benchEnvironment({
           OPENROUTER_API_KEY: 'bench',
           OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-          PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+          PATH: `${nodeDirectory}${delimiter}${process.env.PATH ?? ''}`,
         }),
         cwd: rootDir,
       });
@@ -759,10 +755,8 @@ async function profileRouter(context, stamp) {
   log(`router profile: ${context.settings.durationSeconds} s of c32 load under --cpu-prof`);
   const port = await findFreePort();
   const spawnedAt = performance.now();
-  const started = await systemLaunchers(context).router(port, 1, [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profileDir}`,
-  ]);
+  writeNodeShim(profileDir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const started = await systemLaunchers(context).router(port, 1, profileDir);
   if (started.missing !== undefined) return { ran: false, reason: started.missing };
   let measuredFromMs = 0;
   let throughput;

@@ -1,10 +1,11 @@
 #!/bin/sh
-":" //; case " $NODE_OPTIONS " in *semi[-_]space*) exec node "$0" "$@" ;; esac; exec node --max-semi-space-size=4 "$0" "$@"
-// The line above is read by sh only (to node it is a string and a comment): run as a program, the file
-// starts node with a 4 MB young-generation semi-space instead of V8's 16 MB, which a running process can
-// no longer change. Under load the router's young generation otherwise grows to 32 MB of mostly garbage;
-// 4 MB measured the same throughput and about 25 MB less peak RSS (README, "Performance"). A
-// `--max-semi-space-size` in NODE_OPTIONS wins; `node bin/pareto-router.js` skips the line altogether.
+":" //; o=; case " $NODE_OPTIONS " in *semi[-_]space*) ;; *) o=--max-semi-space-size=4 ;; esac; case " $NODE_OPTIONS " in *v8[-_]pool[-_]size*) ;; *) o="$o --v8-pool-size=2" ;; esac; exec node $o "$0" "$@"
+// The line above is read by sh only (to node it is a string and a comment). Run as a program, the file
+// starts node with options a running process can no longer change, each measured with `npm run bench`
+// (README, "Performance"): a 4 MB young-generation semi-space instead of V8's 16 MB, which under load
+// otherwise fills with 32 MB of mostly garbage (about 25 MB less peak RSS, same throughput), and two V8
+// helper threads instead of four, enough for a heap of this size (about 4 MB less). An option of the
+// same name in NODE_OPTIONS wins; `node bin/pareto-router.js` skips the line altogether.
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).then(

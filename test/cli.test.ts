@@ -135,16 +135,18 @@ describe('the bin run as a program', () => {
     }
   }
 
-  it('starts node with the small young generation', async () => {
+  it('starts node with the small young generation and two V8 helper threads', async () => {
     const { run, execArgv } = await runProgram('');
     expect(run.exitCode).toBe(0);
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(execArgv).toEqual(['--max-semi-space-size=4']);
+    expect(execArgv).toEqual(['--max-semi-space-size=4', '--v8-pool-size=2']);
   });
 
-  it('leaves the young generation to NODE_OPTIONS when it sets one', async () => {
-    const { run, execArgv } = await runProgram('--max-semi-space-size=8');
-    expect(run.exitCode).toBe(0);
-    expect(execArgv).toEqual([]);
+  it('leaves each of those options to NODE_OPTIONS when it sets it', async () => {
+    expect((await runProgram('--max-semi-space-size=8')).execArgv).toEqual(['--v8-pool-size=2']);
+    expect((await runProgram('--v8-pool-size=3')).execArgv).toEqual(['--max-semi-space-size=4']);
+    const both = await runProgram('--max-semi-space-size=8 --v8-pool-size=3');
+    expect(both.run.exitCode).toBe(0);
+    expect(both.execArgv).toEqual([]);
   });
 });
