@@ -4,7 +4,7 @@
 // starts node with options a running process can no longer change, each measured with `npm run bench`
 // (README, "Performance"): a 4 MB young-generation semi-space instead of V8's 16 MB, which under load
 // otherwise fills with 32 MB of mostly garbage (about 25 MB less peak RSS, same throughput), and two V8
-// helper threads instead of four, enough for a heap of this size (about 4 MB less). An option of the
+// helper threads instead of four, enough for a heap of this size (about 5 MB less). An option of the
 // same name in NODE_OPTIONS wins; `node bin/pareto-router.js` skips the line altogether.
 import { main } from '../dist/cli/main.js';
 
