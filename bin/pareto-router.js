@@ -3,9 +3,10 @@
 // The line above is read by sh only (to node it is a string and a comment). Run as a program, the file
 // starts node with options a running process can no longer change, each measured with `npm run bench`
 // (README, "Performance"): a 4 MB young-generation semi-space instead of V8's 16 MB, which under load
-// otherwise fills with 32 MB of mostly garbage (about 25 MB less peak RSS, same throughput), and two V8
-// helper threads instead of four, enough for a heap of this size (about 5 MB less). An option of the
-// same name in NODE_OPTIONS wins; `node bin/pareto-router.js` skips the line altogether.
+// otherwise fills with 32 MB of mostly garbage (about 30 MB less peak RSS, for some 5% of throughput,
+// within run-to-run noise), and two V8 helper threads instead of four, enough for a heap of this size
+// (about 5 MB less). An option of the same name in NODE_OPTIONS wins; `node bin/pareto-router.js` skips
+// the line altogether.
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).then(
