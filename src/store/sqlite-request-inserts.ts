@@ -101,6 +101,7 @@ function encodeRequestRow(row: RequestRow): SqliteValue[] {
   });
 }
 
+/** An error's message with its errno code (EACCES, ENOSPC...) when the message does not already name it. */
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
