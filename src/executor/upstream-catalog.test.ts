@@ -80,7 +80,7 @@ describe('UpstreamCatalog', () => {
     ]);
   });
 
-  it('builds the plain target list once per model and a fresh one for provider preferences', () => {
+  it('builds the plain target list once per model and a fresh one for preferences that reorder it', () => {
     const catalog = new UpstreamCatalog([upstream('openrouter', true), upstream('anthropic')]);
     const first = catalog.targetsFor('anthropic/claude-x', claude);
     expect(catalog.targetsFor('anthropic/claude-x', claude)).toBe(first);
@@ -89,10 +89,8 @@ describe('UpstreamCatalog', () => {
     expect(ordered.map((target) => target.upstream.name)).toEqual(['openrouter', 'anthropic']);
     // The preference list did not change the shared one.
     expect(first.map((target) => target.upstream.name)).toEqual(['anthropic', 'openrouter']);
-    const unindexed = catalog.targetsFor('someone/new-model', undefined);
-    expect(catalog.targetsFor('someone/new-model', undefined)).toBe(unindexed);
-    expect(unindexed.map((target) => [target.upstream.name, target.upstreamModel])).toEqual([
-      ['openrouter', 'someone/new-model'],
-    ]);
+    // A request's provider object without order, only or ignore is the plain case too.
+    expect(catalog.targetsFor('anthropic/claude-x', claude, { allowFallbacks: false })).toBe(first);
+    expect(catalog.targetsFor('anthropic/claude-x', claude, {})).toBe(first);
   });
 });

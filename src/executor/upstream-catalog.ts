@@ -23,7 +23,12 @@ export interface ProviderPreferences {
   allowFallbacks?: boolean | undefined;
 }
 
-const maxCachedUnindexedModels = 1_000;
+/** Whether preferences change a model's targets: `allow_fallbacks` alone does not (it acts with `order`). */
+function ordersTargets(preferences: ProviderPreferences): boolean {
+  return (
+    preferences.order !== undefined || preferences.only !== undefined || preferences.ignore !== undefined
+  );
+}
 
 export class UpstreamCatalog {
   readonly #upstreams: readonly UpstreamConfig[];
@@ -31,12 +36,11 @@ export class UpstreamCatalog {
   readonly #preference: readonly string[];
   readonly #passthrough: UpstreamConfig | undefined;
   /**
-   * Targets without provider preferences, per index entry (each snapshot's entries are their own
-   * objects) and per model id outside the index: the same for every request, and building them was the
-   * largest allocation of a routed call.
+   * The targets of an index model when the request's preferences leave them alone, per index entry (each
+   * snapshot's entries are their own objects): the same for every such request, and building them was
+   * the largest allocation of a routed call.
    */
   readonly #plainTargets = new WeakMap<IndexedModel, readonly UpstreamTarget[]>();
-  readonly #plainUnindexedTargets = new Map<string, readonly UpstreamTarget[]>();
 
   constructor(upstreams: readonly UpstreamConfig[], preference: readonly string[] = []) {
     this.#upstreams = upstreams;
@@ -59,23 +63,16 @@ export class UpstreamCatalog {
     model: IndexedModel | undefined,
     preferences?: ProviderPreferences,
   ): readonly UpstreamTarget[] {
-    if (preferences !== undefined) return this.#buildTargets(modelId, model, preferences);
-    if (model !== undefined && model.id === modelId) {
-      let targets = this.#plainTargets.get(model);
-      if (targets === undefined) {
-        targets = this.#buildTargets(modelId, model, undefined);
-        this.#plainTargets.set(model, targets);
-      }
-      return targets;
-    }
-    if (model !== undefined) return this.#buildTargets(modelId, model, undefined);
-    let targets = this.#plainUnindexedTargets.get(modelId);
+    if (
+      model === undefined ||
+      model.id !== modelId ||
+      (preferences !== undefined && ordersTargets(preferences))
+    )
+      return this.#buildTargets(modelId, model, preferences);
+    let targets = this.#plainTargets.get(model);
     if (targets === undefined) {
-      targets = this.#buildTargets(modelId, undefined, undefined);
-      // Ids outside the index come from callers; the cache stops growing rather than grow without bound.
-      if (this.#plainUnindexedTargets.size < maxCachedUnindexedModels) {
-        this.#plainUnindexedTargets.set(modelId, targets);
-      }
+      targets = this.#buildTargets(modelId, model, undefined);
+      this.#plainTargets.set(model, targets);
     }
     return targets;
   }
