@@ -44,9 +44,9 @@ export class SqliteRequestInserts {
 
 /**
  * Opens (creating when missing) the database in WAL mode and proves it writable; an unusable location
- * throws RouterError `config_invalid`.
+ * throws RouterError `config_invalid`. A writer waits up to `busyTimeoutMs` for another one's lock.
  */
-export function openSqliteDatabase(filePath: string, busyTimeoutMs: number): Database.Database {
+export function openSqliteDatabase(filePath: string, busyTimeoutMs = 5000): Database.Database {
   const directory = dirname(filePath);
   try {
     mkdirSync(directory, { recursive: true });

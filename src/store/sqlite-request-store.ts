@@ -62,7 +62,7 @@ export class SqliteRequestStore implements RequestStore {
   /** Opens (creating when missing) the database; an unusable location throws RouterError `config_invalid`. */
   constructor(options: SqliteRequestStoreOptions) {
     this.filePath = resolve(options.filePath);
-    this.#database = openSqliteDatabase(this.filePath, options.busyTimeoutMs ?? 5000);
+    this.#database = openSqliteDatabase(this.filePath, options.busyTimeoutMs);
     this.#inserts = new SqliteRequestInserts(this.#database);
   }
 

@@ -3,7 +3,6 @@
  * its own to the same WAL database, so a batch never stalls the event loop that serves requests.
  */
 
-import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRouterError } from '../core/errors.js';
 import type { RequestRecord } from './request-record.js';
@@ -20,7 +19,7 @@ export type WriteReplyMessage =
 
 const port = parentPort;
 if (port !== null) {
-  const database = openSqliteDatabase(resolve((workerData as { filePath: string }).filePath), 5000);
+  const database = openSqliteDatabase((workerData as { filePath: string }).filePath);
   const inserts = new SqliteRequestInserts(database);
   port.on('message', (message: WriteRequestMessage) => {
     let reply: WriteReplyMessage;
