@@ -276,58 +276,31 @@ async function attemptOnce(
     { ...request, model: target.upstreamModel },
     endpointOf(target),
   );
-  const streaming = sink !== undefined;
-  // Only a stream needs an attempt-level abort (its first-token and idle timers); a plain call relies on
-  // undici's timeouts and the client's signal, and skips the cost of combining two signals per call.
-  const attemptController = streaming ? new AbortController() : undefined;
-  const signal =
-    attemptController === undefined
-      ? clientSignal
-      : AbortSignal.any([clientSignal, attemptController.signal]);
   const startedAt = now();
-  const response: UpstreamResponse = await client.send({
-    url: target.upstream.baseUrl + http.path,
-    headers: http.headers,
-    body: http.body,
-    signal,
-    firstByteMs: config.timeouts.firstByteMs,
-    // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
-    idleMs: streaming
-      ? Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000
-      : config.timeouts.streamIdleMs,
-  });
-
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    let text = '';
-    try {
-      text = await readBodyText(response.body, maxErrorBodyBytes);
-    } catch {
-      response.body.destroy();
-    }
-    const retryAfter = response.headers['retry-after'];
-    const error = adapter.mapError(
-      response.statusCode,
-      text,
-      Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-    );
-    throw withUpstreamStatus(error, response.statusCode);
-  }
-
-  if (!streaming) {
-    let text: string;
-    try {
-      text = await readBodyText(response.body, maxResponseBodyBytes);
-    } catch (error) {
-      throw transportError(error, signal);
+  const url = target.upstream.baseUrl + http.path;
+  if (sink === undefined) {
+    // A plain call relies on undici's timeouts and the client's signal.
+    const answer = await client.fetchText({
+      url,
+      headers: http.headers,
+      body: http.body,
+      signal: clientSignal,
+      firstByteMs: config.timeouts.firstByteMs,
+      idleMs: config.timeouts.streamIdleMs,
+      maxBytes: maxResponseBodyBytes,
+      maxErrorBytes: maxErrorBodyBytes,
+    });
+    if (answer.statusCode < 200 || answer.statusCode >= 300) {
+      throw upstreamStatusError(adapter, answer.statusCode, answer.headers, answer.text);
     }
     const upstreamMs = now() - startedAt;
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(answer.text);
     } catch {
       throw new RouterError(
         'upstream_bad_response',
-        `upstream returned a body that is not JSON (${text.length} bytes)`,
+        `upstream returned a body that is not JSON (${answer.text.length} bytes)`,
         {
           retryable: true,
         },
@@ -337,7 +310,7 @@ async function attemptOnce(
     const usageEstimated = result.usage.promptTokens === 0 && result.usage.completionTokens === 0;
     const usage = usageEstimated ? estimateUsage(request, result) : result.usage;
     return {
-      status: response.statusCode,
+      status: answer.statusCode,
       result,
       usage,
       usageEstimated,
@@ -351,8 +324,28 @@ async function attemptOnce(
     };
   }
 
-  if (attemptController === undefined)
-    throw new RouterError('internal', 'stream without an attempt controller');
+  // Only a stream needs an attempt-level abort (its first-token and idle timers).
+  const attemptController = new AbortController();
+  const signal = AbortSignal.any([clientSignal, attemptController.signal]);
+  const response: UpstreamResponse = await client.send({
+    url,
+    headers: http.headers,
+    body: http.body,
+    signal,
+    firstByteMs: config.timeouts.firstByteMs,
+    // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
+    idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
+  });
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    let text = '';
+    try {
+      text = await readBodyText(response.body, maxErrorBodyBytes);
+    } catch {
+      response.body.destroy();
+    }
+    throw upstreamStatusError(adapter, response.statusCode, response.headers, text);
+  }
+
   const streamed = await consumeStream(request, target, response, adapter, dependencies, {
     attemptController,
     signal,
@@ -362,6 +355,18 @@ async function attemptOnce(
     warnings,
   });
   return { ...streamed, warnings };
+}
+
+/** The adapter's error for an upstream's non-2xx answer, with its status and Retry-After. */
+function upstreamStatusError(
+  adapter: ReturnType<typeof adapterFor>,
+  statusCode: number,
+  headers: UpstreamResponse['headers'],
+  text: string,
+): RouterError {
+  const retryAfter = headers['retry-after'];
+  const error = adapter.mapError(statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  return withUpstreamStatus(error, statusCode);
 }
 
 async function consumeStream(
