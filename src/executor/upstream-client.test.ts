@@ -7,10 +7,12 @@ import { type FetchTextOptions, UpstreamClient } from './upstream-client.js';
 
 let server: Server;
 let base = '';
+let received = 0;
 const client = new UpstreamClient();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    received += 1;
     request.resume();
     const path = request.url ?? '/';
     if (path === '/ok') {
@@ -101,8 +103,12 @@ describe('UpstreamClient.fetchText', () => {
   it('does not send a call whose signal has already been aborted', async () => {
     const controller = new AbortController();
     controller.abort(new RouterError('client_closed', 'gone before the call'));
+    const before = received;
     const error = await failureOf(client.fetchText(options('/ok', controller.signal)));
     expect(error.message).toBe('gone before the call');
+    // A call that did go out would reach the server within a round trip; the next call proves the order.
+    await client.fetchText(options('/ok'));
+    expect(received).toBe(before + 1);
   });
 
   it('maps a refused connection to a connect failure', async () => {

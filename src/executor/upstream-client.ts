@@ -55,11 +55,8 @@ export class UpstreamClient {
   /** Sends one request; resolves when response headers arrive, rejects with a RouterError. */
   async send(options: SendOptions): Promise<UpstreamResponse> {
     try {
-      const pathStart = pathStartOf(options.url);
       const response = await this.#agent.request({
-        // Base URLs are validated when the configuration loads; slicing spares a URL parse per call.
-        origin: options.url.slice(0, pathStart),
-        path: pathStart === options.url.length ? '/' : options.url.slice(pathStart),
+        ...originAndPath(options.url),
         method: 'POST',
         headers: options.headers,
         body: options.body,
@@ -81,12 +78,10 @@ export class UpstreamClient {
   fetchText(options: FetchTextOptions): Promise<UpstreamText> {
     return new Promise((resolve, reject) => {
       const handler = new TextResponseHandler(options, resolve, reject);
-      const pathStart = pathStartOf(options.url);
       try {
         this.#agent.dispatch(
           {
-            origin: options.url.slice(0, pathStart),
-            path: pathStart === options.url.length ? '/' : options.url.slice(pathStart),
+            ...originAndPath(options.url),
             method: 'POST',
             headers: options.headers,
             body: options.body,
@@ -159,11 +154,7 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
       this.#chunks.push(chunk);
       return;
     }
-    const tooLarge = new RouterError(
-      'upstream_bad_response',
-      `upstream body is larger than ${this.#limit} bytes`,
-      { retryable: true },
-    );
+    const tooLarge = bodyTooLarge(this.#limit);
     if (this.#statusCode >= 200 && this.#statusCode < 300) this.#fail(tooLarge);
     else this.#succeed('');
     controller.abort(tooLarge);
@@ -201,9 +192,17 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-function pathStartOf(url: string): number {
+/** Base URLs are validated when the configuration loads; slicing spares a URL parse per call. */
+function originAndPath(url: string): { origin: string; path: string } {
   const start = url.indexOf('/', url.indexOf('//') + 2);
-  return start < 0 ? url.length : start;
+  return start < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, start), path: url.slice(start) };
+}
+
+/** The error for an upstream body past its byte limit. */
+function bodyTooLarge(maxBytes: number): RouterError {
+  return new RouterError('upstream_bad_response', `upstream body is larger than ${maxBytes} bytes`, {
+    retryable: true,
+  });
 }
 
 /** Maps undici and socket errors (and aborts) to the router's codes. */
@@ -267,10 +266,7 @@ export function transportError(error: unknown, signal?: AbortSignal): RouterErro
 export function readBodyText(body: Readable, maxBytes: number): Promise<string> {
   return readStreamText(body, {
     maxBytes,
-    tooLarge: () =>
-      new RouterError('upstream_bad_response', `upstream body is larger than ${maxBytes} bytes`, {
-        retryable: true,
-      }),
+    tooLarge: () => bodyTooLarge(maxBytes),
     closedEarly: () =>
       new RouterError('upstream_stream_cut', 'the upstream closed the connection before the body ended', {
         retryable: true,
