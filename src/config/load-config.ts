@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { defaultBlendRatio } from '../core/blended-price.js';
 import { RouterError } from '../core/errors.js';
+import { parseRouterModel } from '../core/router-model.js';
 import { defaultTierCutoffs } from '../core/tiers.js';
 import { defaultRetries, defaultTimeouts, type RouterConfig, type UpstreamConfig } from './router-config.js';
 import { upstreamPresets } from './upstream-presets.js';
@@ -49,6 +50,8 @@ const fileSchema = z.strictObject({
   snapshot: z.string().optional(),
   upstreams: z.array(upstreamSchema).optional(),
   upstreamPreference: z.array(z.string()).optional(),
+  /** Requested model name or `*` pattern -> the model name to use instead (usually a router spec). */
+  modelAliases: z.record(z.string().min(1).max(256), z.string().min(1).max(256)).optional(),
   routing: z
     .strictObject({
       tierCutoffs: z
@@ -161,6 +164,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     allowUnauthenticated: file.allowUnauthenticated ?? false,
     requestLog: withDefaults({ batchSize: 500, capacity: 50_000, flushIntervalMs: 200 }, file.requestLog),
   };
+  if (file.modelAliases !== undefined) config.modelAliases = checkedAliases(file.modelAliases);
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
   const masterKey = env.PARETO_ROUTER_MASTER_KEY;
@@ -247,6 +251,19 @@ function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamCon
     result.push(upstream);
   }
   return result;
+}
+
+/** Aliases whose targets name a router spec must parse as one: a typo would route with the defaults. */
+function checkedAliases(aliases: Record<string, string>): Record<string, string> {
+  for (const [pattern, target] of Object.entries(aliases)) {
+    if (/^(?:openrouter\/)?pareto-code/.test(target) && parseRouterModel(target) === null) {
+      throw new RouterError(
+        'config_invalid',
+        `modelAliases.${pattern}: "${target}" is not a valid router model (pareto-code[@BAR][@VERSION][:nitro])`,
+      );
+    }
+  }
+  return aliases;
 }
 
 /** `defaults` with every field of `values` that is set. */

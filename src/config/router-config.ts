@@ -48,6 +48,8 @@ export interface RouterConfig {
   upstreams: UpstreamConfig[];
   /** Upstream names in order of preference when several serve a model; unlisted ones follow. */
   upstreamPreference: string[];
+  /** Requested model name or `*` pattern -> the model name used instead (YAML `modelAliases`). */
+  modelAliases?: Record<string, string>;
   tierCutoffs: TierCutoffs;
   blendRatio: BlendRatio;
   maxFallbacks: number;

@@ -190,6 +190,12 @@ export function parseChatRequest(
   }
 
   const routerModel = input.model === undefined ? null : parseRouterModel(input.model);
+  // A bar in the model name (`pareto-code@balanced`) is for callers that can set nothing else; a plugin
+  // that names its own score or tier is the more specific setting and wins.
+  if (routerModel !== null && settings.minCodingScore === undefined && settings.tier === undefined) {
+    if (routerModel.minCodingScore !== undefined) settings.minCodingScore = routerModel.minCodingScore;
+    if (routerModel.tier !== undefined) settings.tier = routerModel.tier;
+  }
   const concreteModels: string[] = [];
   if (routerModel === null) {
     if (input.model !== undefined) concreteModels.push(input.model);
@@ -231,7 +237,13 @@ function toPriceCap(value: z.infer<typeof priceSchema>): {
 const sessionHashPrefix = 8 * 1024;
 
 /**
- * The conversation key for sticky sessions: `session_id`, the `x-session-id` header, `prompt_cache_key`,
+ * Headers coding agents send with the same value on every turn of a conversation: opencode and others
+ * (`x-session-id`), Claude Code (`x-claude-code-session-id`), Codex (`session-id`, older `session_id`).
+ */
+const sessionHeaders = ['x-session-id', 'x-claude-code-session-id', 'session-id', 'session_id'] as const;
+
+/**
+ * The conversation key for sticky sessions: `session_id`, a session header (`sessionHeaders`), `prompt_cache_key`,
  * or else a hash of the first system and first user message.
  */
 export function sessionKeyOf(
@@ -243,9 +255,11 @@ export function sessionKeyOf(
   headers: Record<string, string | string[] | undefined>,
 ): string | undefined {
   if (body.session_id !== undefined && body.session_id !== '') return `id:${body.session_id}`;
-  const header = headers['x-session-id'];
-  const headerValue = Array.isArray(header) ? header[0] : header;
-  if (headerValue !== undefined && headerValue !== '') return `id:${headerValue.slice(0, 256)}`;
+  for (const name of sessionHeaders) {
+    const header = headers[name];
+    const headerValue = Array.isArray(header) ? header[0] : header;
+    if (headerValue !== undefined && headerValue !== '') return `id:${headerValue.slice(0, 256)}`;
+  }
   if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== '')
     return `cache:${body.prompt_cache_key}`;
   const messages = body.messages as ChatMessage[];

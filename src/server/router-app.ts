@@ -5,6 +5,7 @@
 import type { RouterConfig } from '../config/router-config.js';
 import { buildModelIndex } from '../core/build-model-index.js';
 import { RouterError } from '../core/errors.js';
+import { createModelAliasResolver, type ModelAliasResolver } from '../core/model-alias.js';
 import type { IndexSnapshot, ModelIndex } from '../core/model-index.js';
 import { defaultRoutePolicy, type RoutePolicy } from '../core/route.js';
 import { UpstreamCatalog } from '../executor/upstream-catalog.js';
@@ -22,6 +23,8 @@ export interface RouterApp {
   state: RouterState;
   client: UpstreamClient;
   routePolicy: RoutePolicy;
+  /** The configured alias target of a requested model name (`modelAliases`), or undefined. */
+  resolveModelAlias: ModelAliasResolver;
   /** Request log, keys, budgets, metrics and logs. */
   ops: RouterOps;
   /** Wall-clock milliseconds (state expiry, `created`). */
@@ -72,6 +75,7 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
     state: new RouterState({ circuitBreaker: config.circuitBreaker, sticky: config.sticky }),
     client,
     routePolicy: { ...defaultRoutePolicy, cutoffs: config.tierCutoffs, maxFallbacks: config.maxFallbacks },
+    resolveModelAlias: createModelAliasResolver(config.modelAliases ?? {}),
     now: options.now ?? Date.now,
     ops: options.ops,
     close: () => client.close(),
