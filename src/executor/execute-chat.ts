@@ -17,7 +17,7 @@ import {
 import { RouterError, toRouterError } from '../core/errors.js';
 import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
 import { adapterFor } from '../providers/adapters.js';
-import type { UpstreamEndpoint } from '../providers/protocol-adapter.js';
+import type { NativeBody, ProtocolName, UpstreamEndpoint } from '../providers/protocol-adapter.js';
 import { parseSseStream } from '../providers/sse/parse-sse-stream.js';
 import type { RouterState } from '../state/router-state.js';
 import { countsAgainstCircuit, decideAfterFailure } from './failure-policy.js';
@@ -46,14 +46,28 @@ export interface AttemptRecord {
   durationMs: number;
 }
 
+/** A caller's body that may go unconverted to upstreams speaking `protocol` (the native path). */
+export interface NativeRequest extends NativeBody {
+  protocol: ProtocolName;
+}
+
 /** Receives a streamed answer as it arrives. */
 export interface StreamSink {
   /** The first upstream answered with a stream: the response headers can go out now. */
   start(target: UpstreamTarget, attempts: readonly AttemptRecord[]): void;
-  /** Each streamed attempt, before its first event: the target and what its protocol could not express. */
-  beginAttempt?(target: UpstreamTarget, warnings: readonly string[]): void;
+  /**
+   * Each streamed attempt, before its first event: the target, what its protocol could not express, and
+   * whether it goes the native path (its messages then arrive through `relay`, not `event`).
+   */
+  beginAttempt?(target: UpstreamTarget, warnings: readonly string[], native: boolean): void;
   /** Content and finish events, in order; a returned promise means "wait: the client is slow". */
   event(event: StreamEvent, target: UpstreamTarget): undefined | Promise<void>;
+  /**
+   * Native path: one upstream SSE message as it came (event name and parsed data), relayed once the
+   * attempt has produced content (messages before that are held, so a failover before content leaves no
+   * trace of the failed attempt).
+   */
+  relay?(event: string | undefined, data: unknown, target: UpstreamTarget): undefined | Promise<void>;
   /** Called periodically while the stream waits for its first token. */
   keepAlive(): void;
 }
@@ -76,6 +90,10 @@ export interface ExecutionResult {
   streamError: RouterError | undefined;
   /** What the answering upstream's protocol could not express of the request. */
   warnings: readonly string[];
+  /** True when the answering attempt went the native path (the caller's body, unconverted). */
+  native: boolean;
+  /** Native path, non-streamed: the upstream's parsed body, for relaying in the caller's protocol. */
+  nativeBody: unknown;
 }
 
 export interface ExecutorDependencies {
@@ -115,7 +133,8 @@ export class ExecutionFailure extends RouterError {
 
 /**
  * Runs `request` against the candidates; streams through `sink` when given. Resolves with the answer, or
- * rejects with an ExecutionFailure (no candidate answered) or a `client_closed` error.
+ * rejects with an ExecutionFailure (no candidate answered) or a `client_closed` error. With `native`,
+ * upstreams of the native protocol get the caller's own body; others get `request` converted.
  */
 export async function executeChat(
   request: ChatRequest,
@@ -123,6 +142,7 @@ export async function executeChat(
   dependencies: ExecutorDependencies,
   signal: AbortSignal,
   sink?: StreamSink,
+  native?: NativeRequest,
 ): Promise<ExecutionResult> {
   const { state, config, now } = dependencies;
   const attempts: AttemptRecord[] = [];
@@ -149,7 +169,7 @@ export async function executeChat(
         state.recordAttemptStart(candidate.modelId, now());
         const startedAt = now();
         try {
-          const outcome = await attemptOnce(request, target, dependencies, signal, sink, startSink);
+          const outcome = await attemptOnce(request, native, target, dependencies, signal, sink, startSink);
           upstreamMs += outcome.upstreamMs;
           attempts.push({
             model: candidate.modelId,
@@ -264,6 +284,7 @@ function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
 
 async function attemptOnce(
   request: ChatRequest,
+  native: NativeRequest | undefined,
   target: UpstreamTarget,
   dependencies: ExecutorDependencies,
   clientSignal: AbortSignal,
@@ -272,10 +293,16 @@ async function attemptOnce(
 ): Promise<AttemptOutcome> {
   const { client, config, now } = dependencies;
   const adapter = adapterFor(target.upstream.protocol);
-  const { http, warnings } = adapter.buildRequest(
-    { ...request, model: target.upstreamModel },
-    endpointOf(target),
-  );
+  const nativeBuild =
+    native !== undefined && native.protocol === adapter.protocol ? adapter.buildNativeRequest : undefined;
+  const isNative = nativeBuild !== undefined;
+  const { http, warnings } =
+    nativeBuild !== undefined && native !== undefined
+      ? {
+          http: nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)),
+          warnings: [],
+        }
+      : adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
   const startedAt = now();
   const url = target.upstream.baseUrl + http.path;
   if (sink === undefined) {
@@ -321,6 +348,8 @@ async function attemptOnce(
       outputTokensPerSecond: null,
       streamError: undefined,
       warnings,
+      native: isNative,
+      nativeBody: isNative ? body : undefined,
     };
   }
 
@@ -353,8 +382,9 @@ async function attemptOnce(
     sink,
     startSink,
     warnings,
+    native: isNative,
   });
-  return { ...streamed, warnings };
+  return { ...streamed, warnings, native: isNative, nativeBody: undefined };
 }
 
 /** The adapter's error for an upstream's non-2xx answer, with its status and Retry-After. */
@@ -382,13 +412,18 @@ async function consumeStream(
     sink: StreamSink;
     startSink: (target: UpstreamTarget) => void;
     warnings: readonly string[];
+    native: boolean;
   },
-): Promise<Omit<AttemptOutcome, 'warnings'>> {
+): Promise<Omit<AttemptOutcome, 'warnings' | 'native' | 'nativeBody'>> {
   const { config, now } = dependencies;
   const { attemptController, signal, startedAt, sink } = context;
   const converter = adapter.createStreamConverter();
   context.startSink(target);
-  sink.beginAttempt?.(target, context.warnings);
+  sink.beginAttempt?.(target, context.warnings, context.native);
+  // Native path: the sink gets the upstream's own messages; canonical events only feed the accounting.
+  const relay = context.native ? sink.relay?.bind(sink) : undefined;
+  const forward = relay === undefined ? sink.event.bind(sink) : () => undefined;
+  const heldMessages: { event: string | undefined; data: unknown }[] = [];
 
   let contentSent = false;
   let firstContentAt: number | null = null;
@@ -426,7 +461,7 @@ async function consumeStream(
         }
         completionCharacters +=
           event.type === 'tool-call-delta' ? event.argumentsDelta.length : event.text.length;
-        return sink.event(event, target);
+        return forward(event, target);
       case 'usage':
         usageSeen = true;
         mergeUsage(usage, event.usage);
@@ -434,7 +469,7 @@ async function consumeStream(
       case 'finish':
         if (finish === undefined) {
           finish = { finishReason: event.finishReason, nativeFinishReason: event.nativeFinishReason };
-          return sink.event(event, target);
+          return forward(event, target);
         }
         return;
       case 'error':
@@ -458,6 +493,16 @@ async function consumeStream(
       for (const event of converter.convert(data, message.event)) {
         const wait = handle(event);
         if (wait !== undefined) await wait;
+      }
+      if (relay !== undefined) {
+        // Held until content: a failover before it must leave nothing of this attempt on the wire.
+        heldMessages.push({ event: message.event, data });
+        if (contentSent || finish !== undefined) {
+          for (const held of heldMessages.splice(0)) {
+            const wait = relay(held.event, held.data, target);
+            if (wait !== undefined) await wait;
+          }
+        }
       }
     }
     for (const event of converter.end()) {

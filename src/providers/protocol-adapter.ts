@@ -44,6 +44,14 @@ export interface StreamConverter {
   end(): StreamEvent[];
 }
 
+/** A caller's own body in this protocol, forwarded with only the model replaced (the native path). */
+export interface NativeBody {
+  /** The body without the router's own fields; `model` is set per upstream by the adapter. */
+  body: Record<string, unknown>;
+  /** Caller headers the upstream should see as sent (for example `anthropic-beta`). */
+  headers: Record<string, string>;
+}
+
 export interface ProtocolAdapter {
   readonly protocol: ProtocolName;
   /**
@@ -54,6 +62,17 @@ export interface ProtocolAdapter {
     request: ChatRequest,
     endpoint: UpstreamEndpoint,
   ): { http: UpstreamHttpRequest; warnings: string[] };
+  /**
+   * Builds the upstream request from a caller's body in this same protocol, unconverted: only the model
+   * (and the endpoint's auth) change, so nothing the canonical form cannot carry is lost. Adapters whose
+   * protocol no ingress speaks leave it out.
+   */
+  buildNativeRequest?(
+    native: NativeBody,
+    upstreamModel: string,
+    stream: boolean,
+    endpoint: UpstreamEndpoint,
+  ): UpstreamHttpRequest;
   /** Converts a non-streamed response body (already JSON-parsed). Throws a RouterError when malformed. */
   parseResponse(body: unknown): ChatResult;
   /** A fresh converter for one streamed response. */

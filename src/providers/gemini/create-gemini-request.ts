@@ -1,6 +1,6 @@
 /** The upstream HTTP request (path, headers, body) of a Gemini `generateContent` call. */
 import type { ChatRequest } from '../../core/chat-request.js';
-import type { UpstreamEndpoint, UpstreamHttpRequest } from '../protocol-adapter.js';
+import type { NativeBody, UpstreamEndpoint, UpstreamHttpRequest } from '../protocol-adapter.js';
 import { convertRequest } from './convert-request.js';
 
 /** Base URL of the Gemini API, including its version path. */
@@ -15,7 +15,25 @@ export function createGeminiRequest(
   endpoint: UpstreamEndpoint,
 ): { http: UpstreamHttpRequest; warnings: string[] } {
   const { body, warnings } = convertRequest(request);
-  const streaming = request.stream === true;
+  return { http: geminiHttpRequest(body, request.model, request.stream === true, endpoint), warnings };
+}
+
+/** A Gemini caller's own body sent to `upstreamModel` unconverted (the model lives in the path). */
+export function createNativeGeminiRequest(
+  native: NativeBody,
+  upstreamModel: string,
+  stream: boolean,
+  endpoint: UpstreamEndpoint,
+): UpstreamHttpRequest {
+  return geminiHttpRequest(native.body, upstreamModel, stream, endpoint);
+}
+
+function geminiHttpRequest(
+  body: unknown,
+  model: string,
+  streaming: boolean,
+  endpoint: UpstreamEndpoint,
+): UpstreamHttpRequest {
   const method = streaming ? 'streamGenerateContent?alt=sse' : 'generateContent';
   const headers: Record<string, string> = {
     ...endpoint.headers,
@@ -23,10 +41,7 @@ export function createGeminiRequest(
     accept: streaming ? 'text/event-stream' : 'application/json',
   };
   if (endpoint.apiKey !== undefined) headers['x-goog-api-key'] = endpoint.apiKey;
-  return {
-    http: { path: `/${modelResourceName(request.model)}:${method}`, headers, body: JSON.stringify(body) },
-    warnings,
-  };
+  return { path: `/${modelResourceName(model)}:${method}`, headers, body: JSON.stringify(body) };
 }
 
 /**

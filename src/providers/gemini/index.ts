@@ -2,7 +2,7 @@
 import type { ProtocolAdapter } from '../protocol-adapter.js';
 import { convertResponse } from './convert-response.js';
 import { createStreamConverter } from './convert-stream.js';
-import { createGeminiRequest } from './create-gemini-request.js';
+import { createGeminiRequest, createNativeGeminiRequest } from './create-gemini-request.js';
 import { mapError } from './map-error.js';
 
 export { geminiDefaultBaseUrl } from './create-gemini-request.js';
@@ -11,6 +11,7 @@ export { geminiDefaultBaseUrl } from './create-gemini-request.js';
 export const geminiAdapter: ProtocolAdapter = {
   protocol: 'gemini',
   buildRequest: createGeminiRequest,
+  buildNativeRequest: createNativeGeminiRequest,
   parseResponse: convertResponse,
   createStreamConverter,
   mapError,
