@@ -110,4 +110,6 @@ export interface IngressAdapter {
   renderError(error: RouterError): RenderedError;
   /** The body answering a token-count request (`count_tokens`, `countTokens`), when the protocol has one. */
   renderTokenCount?(inputTokens: number): string;
+  /** Parses a token-count body, where it differs from a call body (Messages: no `max_tokens`); else `parse`. */
+  parseTokenCount?(body: unknown, context: IngressContext): IngressRequest;
 }

@@ -1,0 +1,50 @@
+/**
+ * The Response object around an answer's output, as the non-streamed body and inside the stream's
+ * lifecycle events. The adapter sees the answer, not the request, so request echoes (`tools`,
+ * `temperature`, `instructions`...) carry the API's defaults rather than what the caller sent.
+ */
+import type { ResponseIdentity } from '../ingress-adapter.js';
+import { createResponseId } from './create-item-id.js';
+import type { IncompleteReason, ResponseStatus } from './map-finish-reason.js';
+import type { OutputItem } from './render-output-items.js';
+import type { renderUsage } from './render-usage.js';
+
+/** The parts of a Response object that change with the answer's state. */
+export interface ResponseObjectOptions {
+  status: ResponseStatus;
+  output: OutputItem[];
+  usage: ReturnType<typeof renderUsage> | null;
+  error?: { code: string; message: string };
+  incompleteReason?: IncompleteReason;
+}
+
+/** The Response object for generation `identity` in the given state. */
+export function createResponseObject(identity: ResponseIdentity, options: ResponseObjectOptions) {
+  return {
+    id: createResponseId(identity.id),
+    object: 'response',
+    created_at: identity.created,
+    status: options.status,
+    background: false,
+    error: options.error ?? null,
+    incomplete_details: options.incompleteReason === undefined ? null : { reason: options.incompleteReason },
+    instructions: null,
+    max_output_tokens: null,
+    model: identity.model,
+    output: options.output,
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    reasoning: { effort: null, summary: null },
+    store: false,
+    temperature: null,
+    text: { format: { type: 'text' } },
+    tool_choice: 'auto',
+    tools: [],
+    top_p: null,
+    truncation: 'disabled',
+    usage: options.usage,
+    user: null,
+    metadata: {},
+    provider: identity.provider,
+  };
+}
