@@ -9,7 +9,11 @@ import { Agent, request } from 'undici';
 
 const maxStreamBytes = 4 * 1024 * 1024;
 
-/** The content text of one SSE data line, or undefined when it carries none. */
+/**
+ * The content text of one SSE data line, or undefined when it carries none: a chat-completions chunk, an
+ * Anthropic Messages `text_delta` or a Responses `response.output_text.delta`, so one reader times every
+ * ingress protocol the router serves.
+ */
 function contentOf(data) {
   if (data === '[DONE]') return undefined;
   let parsed;
@@ -18,8 +22,20 @@ function contentOf(data) {
   } catch {
     return undefined;
   }
-  const content = parsed?.choices?.[0]?.delta?.content;
+  const content =
+    parsed?.choices?.[0]?.delta?.content ??
+    (parsed?.type === 'content_block_delta' ? parsed.delta?.text : undefined) ??
+    (parsed?.type === 'response.output_text.delta' ? parsed.delta : undefined);
   return typeof content === 'string' && content.length > 0 ? content : undefined;
+}
+
+/** True for the message that ends a stream normally, in any of the protocols `contentOf` reads. */
+function isEnd(data) {
+  return (
+    data === '[DONE]' ||
+    data.includes('"type":"message_stop"') ||
+    data.includes('"type":"response.completed"')
+  );
 }
 
 /**
@@ -40,7 +56,7 @@ export async function measureOneStream({ dispatcher, url, headers, body, timeout
   let done = false;
   const parser = createParser({
     onEvent(event) {
-      if (event.data === '[DONE]') {
+      if (isEnd(event.data)) {
         done = true;
         return;
       }

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { answerText, streamedAnswerText } from './fake-upstream.js';
 import { formatNumber, formatSummaryTable } from './format-summary.js';
+import { measureIngressStreams } from './measure-ingress-streams.js';
 import { measureLatency, measureLongRun, measureThroughput } from './measure-load.js';
 import { measureOneStream, measureStreams } from './measure-stream.js';
 import { startCpuAccount } from './read-cpu.js';
@@ -528,6 +529,8 @@ async function measureSystem(name, handle, url, context, { leak }) {
     incomplete: incompleteStreams,
     directErrors: directStreams.errors + directStreams.incomplete,
   };
+  const ingress = name === 'router' ? await measureIngresses(url, context) : undefined;
+  if (ingress !== undefined) endPhase('ingressStreams');
   const leakResult = leak ? await measureLeak(context, handle, url) : undefined;
   const peakRssMb = sampler.stop();
   const otherWork = cpuAccount.stop();
@@ -545,11 +548,44 @@ async function measureSystem(name, handle, url, context, { leak }) {
     throughput: { c32: summariseLoad(c32), c64: summariseLoad(c64) },
     latency,
     stream,
+    ingress,
     memory: { idleRssMb, throughputPeakRssMb, peakRssMb, hwmMb: memory.hwmMb, processes: memory.processes },
     leak: leakResult,
     phaseSeconds,
     otherWork,
   };
+}
+
+/**
+ * The router's time to first token on each ingress protocol (chat completions, Anthropic Messages,
+ * OpenAI Responses), interleaved call by call; reports each p50 and what Messages and Responses add.
+ */
+async function measureIngresses(url, context) {
+  const { settings, headers } = context;
+  log(`  ingress streams (${settings.streamCount} rounds of chat, messages and responses)`);
+  const sides = await measureIngressStreams({
+    baseUrl: new URL(url).origin,
+    headers,
+    count: settings.streamCount,
+  });
+  const p50 = (name) => percentile(sides[name].firstTokens, 0.5);
+  const summary = {};
+  for (const name of Object.keys(sides)) {
+    const side = sides[name];
+    summary[name] = {
+      firstTokenP50Ms: p50(name),
+      samples: side.firstTokens.length,
+      errors: side.errors,
+      incomplete: side.incomplete,
+      ...(side.lastError === '' ? {} : { lastError: side.lastError }),
+    };
+  }
+  summary.addedMessagesP50Ms = p50('messages') - p50('chat');
+  summary.addedResponsesP50Ms = p50('responses') - p50('chat');
+  log(
+    `    TTFT p50: chat ${formatNumber(p50('chat'))} ms, messages ${formatNumber(p50('messages'))} ms, responses ${formatNumber(p50('responses'))} ms`,
+  );
+  return summary;
 }
 
 async function startUpstream(settings) {
@@ -905,6 +941,19 @@ function buildFigures(run) {
   if (router !== undefined && router.stream.incomplete + router.stream.errors > 0) {
     ttft.met = false;
     ttft.note = `${router.stream.incomplete} incomplete, ${router.stream.errors} failed streams`;
+  }
+  for (const [key, label] of [
+    ['addedMessagesP50Ms', 'messages stream TTFT p50 over chat (ms)'],
+    ['addedResponsesP50Ms', 'responses stream TTFT p50 over chat (ms)'],
+  ]) {
+    if (router?.ingress === undefined) break;
+    const entry = figure(label, '', (result) => result.ingress?.[key], { meta: { target: '< 1 ms' } });
+    target(entry, 1, (result) => result.ingress[key]);
+    const side = router.ingress[key === 'addedMessagesP50Ms' ? 'messages' : 'responses'];
+    if (side.errors + side.incomplete > 0) {
+      entry.met = false;
+      entry.note = `${side.incomplete} incomplete, ${side.errors} failed streams${side.lastError ? `: ${side.lastError}` : ''}`;
+    }
   }
   const rss = figure('peak RSS under load (MB)', '', (result) => result.memory.peakRssMb, {
     meta: { target: '< 150 MB' },

@@ -45,20 +45,24 @@ describe('RouterMetrics', () => {
     expect(
       seriesValue(
         body,
-        'pareto_router_requests_total{router_model="pareto-code",tier="high",served_model="anthropic/claude-sonnet-4.5",upstream="openrouter",status="200",streamed="true"}',
+        'pareto_router_requests_total{router_model="pareto-code",tier="high",served_model="anthropic/claude-sonnet-4.5",upstream="openrouter",status="200",streamed="true",ingress="chat"}',
       ),
     ).toBe(1);
     expect(
       seriesValue(
         body,
-        'pareto_router_requests_total{router_model="pareto-code:nitro",tier="high",served_model="anthropic/claude-sonnet-4.5",upstream="openrouter",status="200",streamed="false"}',
+        'pareto_router_requests_total{router_model="pareto-code:nitro",tier="high",served_model="anthropic/claude-sonnet-4.5",upstream="openrouter",status="200",streamed="false",ingress="chat"}',
       ),
     ).toBe(1);
     const model = 'served_model="anthropic/claude-sonnet-4.5"';
-    expect(seriesValue(body, `pareto_router_tokens_total{${model},kind="prompt"}`)).toBe(2400);
-    expect(seriesValue(body, `pareto_router_tokens_total{${model},kind="completion"}`)).toBe(600);
-    expect(seriesValue(body, `pareto_router_tokens_total{${model},kind="cached"}`)).toBe(2000);
-    expect(seriesValue(body, `pareto_router_tokens_total{${model},kind="reasoning"}`)).toBe(100);
+    expect(seriesValue(body, `pareto_router_tokens_total{${model},ingress="chat",kind="prompt"}`)).toBe(2400);
+    expect(seriesValue(body, `pareto_router_tokens_total{${model},ingress="chat",kind="completion"}`)).toBe(
+      600,
+    );
+    expect(seriesValue(body, `pareto_router_tokens_total{${model},ingress="chat",kind="cached"}`)).toBe(2000);
+    expect(seriesValue(body, `pareto_router_tokens_total{${model},ingress="chat",kind="reasoning"}`)).toBe(
+      100,
+    );
     expect(seriesValue(body, `pareto_router_cost_usd_total{${model}}`)).toBeCloseTo(0.0246, 10);
     expect(
       seriesValue(body, `pareto_router_request_duration_seconds_bucket{le="2",${model},streamed="true"}`),
@@ -71,6 +75,19 @@ describe('RouterMetrics', () => {
     // Overhead buckets resolve fractions of a millisecond.
     expect(seriesValue(body, 'pareto_router_overhead_seconds_bucket{le="0.00025",streamed="true"}')).toBe(0);
     expect(seriesValue(body, 'pareto_router_overhead_seconds_bucket{le="0.0005",streamed="true"}')).toBe(1);
+  });
+
+  it('counts tokens per ingress protocol, so a cache hit rate can be read per model and protocol', async () => {
+    const subject = metrics();
+    subject.observeRequest(observation({ ingress: 'messages', cachedTokens: 700 }));
+    subject.observeRequest(observation({ ingress: 'made-up', cachedTokens: 5 }));
+    const { body } = await subject.render();
+    const model = 'served_model="anthropic/claude-sonnet-4.5"';
+    expect(seriesValue(body, `pareto_router_tokens_total{${model},ingress="messages",kind="cached"}`)).toBe(
+      700,
+    );
+    expect(seriesValue(body, `pareto_router_tokens_total{${model},ingress="other",kind="cached"}`)).toBe(5);
+    expect(body).not.toContain('made-up');
   });
 
   it('bounds every label: unknown models, upstreams, tiers, statuses and reasons become "other"', async () => {
@@ -96,13 +113,13 @@ describe('RouterMetrics', () => {
     expect(
       seriesValue(
         body,
-        'pareto_router_requests_total{router_model="other",tier="other",served_model="other",upstream="other",status="other",streamed="true"}',
+        'pareto_router_requests_total{router_model="other",tier="other",served_model="other",upstream="other",status="other",streamed="true",ingress="chat"}',
       ),
     ).toBe(1);
     expect(
       seriesValue(
         body,
-        'pareto_router_requests_total{router_model="none",tier="none",served_model="none",upstream="none",status="502",streamed="true"}',
+        'pareto_router_requests_total{router_model="none",tier="none",served_model="none",upstream="none",status="502",streamed="true",ingress="chat"}',
       ),
     ).toBe(1);
     expect(seriesValue(body, 'pareto_router_fallbacks_total{from_model="other",reason="other"}')).toBe(1);

@@ -20,6 +20,8 @@ export interface RequestObservation {
   upstream: string | null;
   /** The HTTP status sent to the caller. */
   status: number;
+  /** The wire protocol the call came in on (`chat`, `messages`, `responses`, `gemini`); `chat` when absent. */
+  ingress?: string;
   streamed: boolean;
   latencySeconds: number;
   timeToFirstTokenSeconds: number | null;
@@ -61,7 +63,16 @@ const timeToFirstTokenBuckets = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5
 /** The router's own time: fractions of a millisecond when healthy. */
 const overheadBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
-const requestLabelNames = ['router_model', 'tier', 'served_model', 'upstream', 'status', 'streamed'] as const;
+const requestLabelNames = [
+  'router_model',
+  'tier',
+  'served_model',
+  'upstream',
+  'status',
+  'streamed',
+  'ingress',
+] as const;
+const knownIngresses: ReadonlyMap<string, string> = identityMap(['chat', 'messages', 'responses', 'gemini']);
 /** Status labels made once: a fresh string per request would be hashed again on every lookup. */
 const statusLabels: readonly string[] = Array.from({ length: 600 }, (_, status) =>
   status >= 100 ? String(status) : 'other',
@@ -162,11 +173,12 @@ export class RouterMetrics {
   #knownUpstreams: ReadonlyMap<string, string>;
   #droppedSeen = 0;
   readonly #pendingRequests = new PendingCounts(requestLabelNames);
-  readonly #pendingTokens = new PendingCounts(['served_model', 'kind']);
+  readonly #pendingTokens = new PendingCounts(['served_model', 'ingress', 'kind']);
   readonly #pendingCost = new PendingCounts(['served_model']);
   /** Router model names seen, with their label (parsing the name on every request costs more). */
   readonly #routerModelLabels = new Map<string, string>();
-  readonly #modelChildren = new Map<string, ModelSeries>();
+  /** Series by ingress, then by model: two Map lookups, no joined key string per request. */
+  readonly #modelChildren = new Map<string, Map<string, ModelSeries>>();
   readonly #overheadChildren: [HistogramSeries, HistogramSeries];
 
   constructor(options: RouterMetricsOptions = {}) {
@@ -176,7 +188,7 @@ export class RouterMetrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.#requests = new Counter({
       name: `${prefix}requests_total`,
-      help: 'Requests answered, by router model, tier, served model, upstream, HTTP status and streaming.',
+      help: 'Requests answered, by router model, tier, served model, upstream, HTTP status, streaming and ingress protocol.',
       labelNames: [...requestLabelNames],
       registers,
       collect: () => this.#pendingRequests.flushInto(this.#requests),
@@ -204,8 +216,8 @@ export class RouterMetrics {
     });
     this.#tokens = new Counter({
       name: `${prefix}tokens_total`,
-      help: 'Tokens by served model and kind (prompt, completion, cached, cache_write, reasoning).',
-      labelNames: ['served_model', 'kind'],
+      help: 'Tokens by served model, ingress protocol and kind (prompt, completion, cached, cache_write, reasoning).',
+      labelNames: ['served_model', 'ingress', 'kind'],
       registers,
       collect: () => this.#pendingTokens.flushInto(this.#tokens),
     });
@@ -259,10 +271,11 @@ export class RouterMetrics {
     const upstream = boundedLabel(observation.upstream, this.#knownUpstreams);
     const status = statusLabel(observation.status);
     const streamed = observation.streamed ? 'true' : 'false';
+    const ingress = knownIngresses.get(observation.ingress ?? 'chat') ?? otherLabel;
 
-    this.#pendingRequests.entry(routerModel, tier, model, upstream, status, streamed).pending += 1;
+    this.#pendingRequests.entry(routerModel, tier, model, upstream, status, streamed, ingress).pending += 1;
 
-    const series = this.#modelSeries(model);
+    const series = this.#modelSeries(model, ingress);
     if (isAmount(observation.latencySeconds)) {
       series.latency[observation.streamed ? 1 : 0].observe(observation.latencySeconds);
     }
@@ -333,10 +346,15 @@ export class RouterMetrics {
     return boundedLabel(model, this.#knownModels);
   }
 
-  #modelSeries(model: string): ModelSeries {
-    let series = this.#modelChildren.get(model);
+  #modelSeries(model: string, ingress: string): ModelSeries {
+    let byModel = this.#modelChildren.get(ingress);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.#modelChildren.set(ingress, byModel);
+    }
+    let series = byModel.get(model);
     if (series === undefined) {
-      const tokens = (kind: TokenKind) => this.#pendingTokens.entry(model, kind);
+      const tokens = (kind: TokenKind) => this.#pendingTokens.entry(model, ingress, kind);
       series = {
         prompt: tokens('prompt'),
         completion: tokens('completion'),
@@ -347,7 +365,7 @@ export class RouterMetrics {
         timeToFirstToken: this.#timeToFirstToken.series(model),
         latency: [this.#latency.series(model, 'false'), this.#latency.series(model, 'true')],
       };
-      this.#modelChildren.set(model, series);
+      byModel.set(model, series);
     }
     return series;
   }

@@ -8,9 +8,19 @@ import { performance } from 'node:perf_hooks';
 import { type AdminContext, handleAdminRequest, matchAdminRoute } from '../admin/handle-admin-request.js';
 import { renderKeyInfo } from '../admin/render-key-info.js';
 import { RouterError } from '../core/errors.js';
-import { handleChatCompletions } from './handle-chat-completions.js';
+import { messagesIngress } from '../ingress/anthropic-messages/index.js';
+import { chatIngress } from '../ingress/chat/index.js';
+import {
+  geminiIngress,
+  parseGeminiPath,
+  renderGeminiModel,
+  renderGeminiModelList,
+} from '../ingress/gemini/index.js';
+import type { IngressAdapter } from '../ingress/ingress-adapter.js';
+import { responsesIngress } from '../ingress/openai-responses/index.js';
 import { renderExplain } from './handle-explain.js';
 import { renderGeneration } from './handle-generation.js';
+import { handleModelCall, handleTokenCount } from './handle-model-call.js';
 import { renderModelList } from './handle-models.js';
 import type { RouterApp } from './router-app.js';
 import { sendError } from './send-error.js';
@@ -26,7 +36,25 @@ function sendJson(response: ServerResponse, status: number, payload: string): vo
 /** Routes one request. Never throws: every failure becomes an error envelope. */
 export function createRequestListener(app: RouterApp) {
   let modelList: string | undefined;
+  let geminiModelList: string | undefined;
   const admin = adminContextOf(app);
+  const query = (url: string, queryStart: number) =>
+    new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
+  const modelCall = (
+    ingress: IngressAdapter,
+    request: IncomingMessage,
+    response: ServerResponse,
+    receivedAt: number,
+    queryParameters: URLSearchParams,
+  ) =>
+    void handleModelCall(
+      app,
+      ingress,
+      { headers: request.headers, query: queryParameters },
+      request,
+      response,
+      receivedAt,
+    );
   return (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
     const url = request.url ?? '/';
@@ -38,7 +66,39 @@ export function createRequestListener(app: RouterApp) {
         case '/api/v1/chat/completions':
         case '/v1/chat/completions':
           if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
-          void handleChatCompletions(app, request, response, receivedAt);
+          modelCall(chatIngress, request, response, receivedAt, query(url, queryStart));
+          return;
+        case '/api/v1/messages':
+        case '/v1/messages':
+          // Claude Code adds `?beta=true`; the query carries nothing the router reads.
+          if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+          modelCall(messagesIngress, request, response, receivedAt, query(url, queryStart));
+          return;
+        case '/api/v1/messages/count_tokens':
+        case '/v1/messages/count_tokens':
+          if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+          void handleTokenCount(
+            app,
+            messagesIngress,
+            { headers: request.headers, query: query(url, queryStart) },
+            request,
+            response,
+          );
+          return;
+        case '/api/v1/responses':
+        case '/v1/responses':
+          if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+          modelCall(responsesIngress, request, response, receivedAt, query(url, queryStart));
+          return;
+        case '/v1beta/models':
+          if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+          geminiModelList ??= renderGeminiModelList(geminiModelsOf(app));
+          sendJson(response, 200, geminiModelList);
+          return;
+        case '/':
+          // Clients probe the root before their first call (Claude Code sends HEAD /).
+          if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, path, 'GET');
+          sendJson(response, 200, JSON.stringify({ name: 'pareto-router', status: 'ok' }));
           return;
         case '/api/v1/models':
         case '/v1/models':
@@ -106,6 +166,7 @@ export function createRequestListener(app: RouterApp) {
           return;
         }
         default:
+          if (routeGemini(request, response, path, method, query(url, queryStart), receivedAt)) return;
           if (matchAdminRoute(path) !== null) {
             void handleAdminRequest(admin, request, response, path, method);
             return;
@@ -114,9 +175,61 @@ export function createRequestListener(app: RouterApp) {
       }
     } catch (error) {
       request.resume();
-      sendError(response, error);
+      sendError(response, error, undefined, ingressOfPath(path));
     }
   };
+
+  /**
+   * Gemini's model resources: `POST /v1beta/models/{model}:{method}` (the model may hold slashes and
+   * colons; the method follows the last) and `GET /v1beta/models/{model}`. False when `path` is neither.
+   */
+  function routeGemini(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    method: string,
+    queryParameters: URLSearchParams,
+    receivedAt: number,
+  ): boolean {
+    const target = parseGeminiPath(path);
+    if (target === null) {
+      if (method !== 'GET' || !path.startsWith('/v1beta/models/')) return false;
+      const id = decodeURIComponent(path.slice('/v1beta/models/'.length));
+      const model = geminiModelsOf(app).find((entry) => entry.id === id);
+      if (model === undefined) throw new RouterError('not_found', `model "${id}" is not in the index`);
+      sendJson(response, 200, JSON.stringify(renderGeminiModel(model)));
+      return true;
+    }
+    if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+    const context = {
+      headers: request.headers,
+      query: queryParameters,
+      pathModel: target.model,
+      pathStream: target.method === 'streamGenerateContent',
+    };
+    if (target.method === 'countTokens')
+      void handleTokenCount(app, geminiIngress, context, request, response);
+    else void handleModelCall(app, geminiIngress, context, request, response, receivedAt);
+    return true;
+  }
+}
+
+/** The ingress whose error envelope a failed route gets: the protocol its path belongs to. */
+function ingressOfPath(path: string): IngressAdapter {
+  if (path.startsWith('/v1beta/') || parseGeminiPath(path) !== null) return geminiIngress;
+  if (path.endsWith('/messages') || path.endsWith('/messages/count_tokens')) return messagesIngress;
+  if (path.endsWith('/responses')) return responsesIngress;
+  return chatIngress;
+}
+
+/** The shortlist as Gemini's model list names it. */
+function geminiModelsOf(app: RouterApp) {
+  return app.defaultIndex.shortlist.map((model) => ({
+    id: model.id,
+    displayName: model.name,
+    contextLength: model.contextLength,
+    maxOutputTokens: model.maxOutputTokens,
+  }));
 }
 
 /** Sends the JSON `produce` resolves with, or the error envelope it rejects with. */

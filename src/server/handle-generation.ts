@@ -16,8 +16,11 @@ export async function renderGeneration(
   caller: KeyContext,
   query: URLSearchParams,
 ): Promise<string> {
-  const id = query.get('id');
-  if (id === null || id === '') throw new RouterError('invalid_request', 'query parameter id is required');
+  const given = query.get('id');
+  if (given === null || given === '')
+    throw new RouterError('invalid_request', 'query parameter id is required');
+  // Messages and Responses answers carry the generation id behind their protocol's prefix.
+  const id = given.replace(/^(?:msg_|resp_)(?=gen-)/, '');
   if (id.length > maxIdLength) throw new RouterError('invalid_request', 'id is too long');
   // A generation answered a moment ago may still sit in the write buffer.
   let record = await ops.store.getRequest(id);
@@ -64,7 +67,10 @@ function generationData(record: RequestRecord) {
     origin: '',
     usage: record.costUsd,
     is_byok: false,
-    api_type: 'completions',
+    api_type:
+      record.settings.ingress === undefined || record.settings.ingress === 'chat'
+        ? 'completions'
+        : record.settings.ingress,
     router: record.tier === null ? null : record.requestedModel,
     pareto_router: {
       key_id: record.keyId,

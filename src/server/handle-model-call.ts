@@ -1,6 +1,7 @@
 /**
- * POST /api/v1/chat/completions: parse, plan, execute, render. Streams go out chunk by chunk as the
- * upstream sends them, with keep-alive comments while the model thinks and one usage chunk at the end.
+ * The one pipeline behind every ingress protocol: admit, parse (through the ingress adapter), plan,
+ * execute, render (through the adapter again), account. Streams go out event by event as the upstream
+ * sends them, with keep-alives while the model thinks and the usage at the end.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,12 +23,16 @@ import {
   type StreamSink,
 } from '../executor/execute-chat.js';
 import type { UpstreamTarget } from '../executor/upstream-catalog.js';
-import { formatSseComment, formatSseMessage } from '../providers/sse/format-sse.js';
+import type {
+  IngressAdapter,
+  IngressContext,
+  IngressRequest,
+  IngressStreamWriter,
+} from '../ingress/ingress-adapter.js';
 import type { ApiKeyRecord } from '../store/api-key.js';
 import { type ParsedChatRequest, parseChatRequest } from './parse-chat-request.js';
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody } from './read-json-body.js';
-import { ChunkRenderer, renderCompletion } from './render-chat-response.js';
 import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
 import type { RouterApp } from './router-app.js';
 import { sendError } from './send-error.js';
@@ -71,9 +76,28 @@ function warningsHeader(warnings: readonly string[]): string {
   return text.length > maxWarningsHeaderLength ? `${text.slice(0, maxWarningsHeaderLength - 3)}...` : text;
 }
 
-/** Handles one chat-completions request end to end; never throws. */
-export async function handleChatCompletions(
+/** Reads, converts and validates a model call's body: the ingress adapter's form, aliases applied. */
+function parseModelCall(
   app: RouterApp,
+  ingress: IngressAdapter,
+  context: IngressContext,
+  body: unknown,
+  parse: IngressAdapter['parse'] = ingress.parse,
+): { converted: IngressRequest; parsed: ParsedChatRequest } {
+  const converted = parse(body, context);
+  const model = converted.body.model;
+  if (typeof model === 'string') {
+    const aliased = app.resolveModelAlias(model);
+    if (aliased !== undefined) converted.body.model = aliased;
+  }
+  return { converted, parsed: parseChatRequest(converted.body, context.headers) };
+}
+
+/** Handles one model call (chat completion, message, response, generateContent) end to end; never throws. */
+export async function handleModelCall(
+  app: RouterApp,
+  ingress: IngressAdapter,
+  context: IngressContext,
   request: IncomingMessage,
   response: ServerResponse,
   receivedAt: number,
@@ -87,13 +111,19 @@ export async function handleChatCompletions(
   const facts = newRequestFacts(generationId, app.now(), receivedAt);
   // Also on errors, so a failed call can be looked up in the request log.
   response.setHeader('x-generation-id', generationId);
-  let renderer: ChunkRenderer | undefined;
+  let writer: IngressStreamWriter | undefined;
   let streamError: RouterError | undefined;
+  facts.settings.ingress = ingress.protocol;
   try {
-    const caller = await admitCaller(app, request);
+    const caller = await admitCaller(app, request, context);
     if (caller.mode === 'key') facts.keyId = caller.key.id;
     const body = await readJsonBody(request, app.config.bodyLimitBytes);
-    const parsed = parseChatRequest(body, request.headers);
+    const { converted, parsed } = parseModelCall(app, ingress, context, body);
+    // Conversion losses matter only on attempts that converted; native ones carry the body whole.
+    const warningsOf = (native: boolean, upstreamWarnings: readonly string[]): readonly string[] =>
+      native || converted.warnings.length === 0
+        ? upstreamWarnings
+        : [...converted.warnings, ...upstreamWarnings];
     facts.requestedModel = parsed.requestedModel;
     facts.routerModel = parsed.routerModel === null ? null : parsed.requestedModel;
     facts.streamed = parsed.stream;
@@ -113,14 +143,22 @@ export async function handleChatCompletions(
     const plannedAt = performance.now();
 
     if (!parsed.stream) {
-      const outcome = await executeChat(parsed.request, candidates, app, controller.signal);
+      const outcome = await executeChat(
+        parsed.request,
+        candidates,
+        app,
+        controller.signal,
+        undefined,
+        converted.native,
+      );
       const result = outcome.result;
       if (result === undefined)
         throw new RouterError('internal', 'non-streamed call finished without a result');
       const cost = costOf(outcome.target, outcome.usage);
-      recordOutcome(facts, outcome, cost);
+      const warnings = warningsOf(outcome.native, outcome.warnings);
+      recordOutcome(facts, outcome, cost, warnings);
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
-      const payload = renderCompletion(
+      const payload = ingress.renderResult(
         {
           id: generationId,
           created,
@@ -130,6 +168,7 @@ export async function handleChatCompletions(
         result,
         outcome.usage,
         cost,
+        outcome.nativeBody,
       );
       const overheadMs = Math.max(0, performance.now() - receivedAt - outcome.upstreamMs);
       response.writeHead(200, {
@@ -141,7 +180,7 @@ export async function handleChatCompletions(
           outcome.attempts.slice(0, -1),
           generationId,
           overheadMs,
-          outcome.warnings,
+          warnings,
         ),
       });
       response.end(payload);
@@ -154,10 +193,10 @@ export async function handleChatCompletions(
     let currentWarnings: readonly string[] = [];
     // Headers wait for the first content (or the first keep-alive tick), so a stream that fails over
     // before any content still names the model that answers.
-    const writeHead = (target: UpstreamTarget): ChunkRenderer => {
-      if (renderer !== undefined) return renderer;
+    const writeHead = (target: UpstreamTarget): IngressStreamWriter => {
+      if (writer !== undefined) return writer;
       currentModel = target.modelId;
-      renderer = new ChunkRenderer({
+      writer = ingress.createStreamWriter({
         id: generationId,
         created,
         model: target.modelId,
@@ -177,8 +216,35 @@ export async function handleChatCompletions(
           currentWarnings,
         ),
       });
-      response.write(formatSseComment('PARETO PROCESSING'));
-      return renderer;
+      const opening = writer.open();
+      if (opening !== '') response.write(opening);
+      return writer;
+    };
+    /** The writer for `target`, naming it when a failover before content changed the model. */
+    const writerFor = (target: UpstreamTarget): IngressStreamWriter => {
+      const active = writeHead(target);
+      if (target.modelId !== currentModel) {
+        currentModel = target.modelId;
+        active.setModel(target.modelId, target.upstream.displayName);
+      }
+      return active;
+    };
+    /** Writes stream text, and waits while a slow client has more than the high-water mark buffered. */
+    const send = (text: string): undefined | Promise<void> => {
+      if (text === '') return;
+      const flowing = response.write(text);
+      if (!flowing && response.writableLength > streamHighWaterBytes) {
+        return new Promise<void>((resolve) => {
+          const done = () => {
+            response.off('drain', done);
+            response.off('close', done);
+            resolve();
+          };
+          response.on('drain', done);
+          response.on('close', done);
+        });
+      }
+      return;
     };
     let startedTarget: UpstreamTarget | undefined;
     const sink: StreamSink = {
@@ -186,54 +252,41 @@ export async function handleChatCompletions(
         startedTarget = target;
         previousAttempts = attempts;
       },
-      beginAttempt(_target, warnings) {
-        currentWarnings = warnings;
+      beginAttempt(_target, warnings, native) {
+        currentWarnings = warningsOf(native, warnings);
       },
-      event(event, target) {
-        const active = writeHead(target);
-        if (target.modelId !== currentModel) {
-          currentModel = target.modelId;
-          active.setModel(target.modelId, target.upstream.displayName);
-        }
-        const chunk = active.render(event);
-        if (chunk === null) return;
-        const flowing = response.write(formatSseMessage(chunk));
-        if (!flowing && response.writableLength > streamHighWaterBytes) {
-          return new Promise<void>((resolve) => {
-            const done = () => {
-              response.off('drain', done);
-              response.off('close', done);
-              resolve();
-            };
-            response.on('drain', done);
-            response.on('close', done);
-          });
-        }
-      },
+      event: (event, target) => send(writerFor(target).event(event)),
+      relay: (event, data, target) => send(writerFor(target).relay(event, data)),
       keepAlive() {
-        if (renderer === undefined && startedTarget !== undefined) writeHead(startedTarget);
-        else response.write(formatSseComment('PARETO PROCESSING'));
+        if (writer === undefined && startedTarget !== undefined) writeHead(startedTarget);
+        else if (writer !== undefined) send(writer.keepAlive());
       },
     };
-    const outcome = await executeChat(parsed.request, candidates, app, controller.signal, sink);
-    // An answer with no content event at all still gets its headers, usage chunk and [DONE].
-    const active = renderer ?? writeHead(outcome.target);
+    const outcome = await executeChat(
+      parsed.request,
+      candidates,
+      app,
+      controller.signal,
+      sink,
+      converted.native,
+    );
+    // An answer with no content event at all still gets its headers and closing frames.
+    const active = writerFor(outcome.target);
     const cost = costOf(outcome.target, outcome.usage);
-    recordOutcome(facts, outcome, cost);
+    recordOutcome(facts, outcome, cost, warningsOf(outcome.native, outcome.warnings));
     if (outcome.streamError !== undefined) {
       streamError = outcome.streamError;
-      response.write(formatSseMessage(active.renderErrorChunk(outcome.streamError)));
+      response.end(active.fail(outcome.streamError));
     } else {
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
-      response.write(formatSseMessage(active.renderUsageChunk(outcome.usage, cost)));
+      response.end(active.finish(outcome.usage, cost, outcome.finishReason));
     }
-    response.end(formatSseMessage('[DONE]'));
     finishRequest(app.ops, facts, 200, streamError);
   } catch (thrown) {
     const error = toRouterError(thrown);
     if (thrown instanceof ExecutionFailure) facts.attempts = thrown.attempts;
     const headersSent = response.headersSent;
-    sendError(response, thrown, renderer);
+    sendError(response, thrown, writer, ingress);
     finishRequest(
       app.ops,
       facts,
@@ -249,9 +302,13 @@ export async function handleChatCompletions(
  * Who may call: a gateway key once keys exist; anyone in open mode, which only a loopback bind (or
  * `--allow-unauthenticated`) permits. Rate limits apply before the body is read.
  */
-async function admitCaller(app: RouterApp, request: IncomingMessage): Promise<KeyContext> {
+async function admitCaller(
+  app: RouterApp,
+  request: IncomingMessage,
+  context: IngressContext,
+): Promise<KeyContext> {
   const ops = app.ops;
-  const caller = await ops.authenticator.authenticate(request.headers.authorization);
+  const caller = await ops.authenticator.authenticate(presentedKey(request, context));
   if (caller.mode === 'open') {
     if (!ops.openModeAllowed) {
       throw new RouterError(
@@ -336,7 +393,12 @@ function worstCaseOf(
   return worst;
 }
 
-function recordOutcome(facts: RequestFacts, outcome: ExecutionResult, cost: number): void {
+function recordOutcome(
+  facts: RequestFacts,
+  outcome: ExecutionResult,
+  cost: number,
+  warnings: readonly string[],
+): void {
   facts.attempts = outcome.attempts;
   facts.model = outcome.target.modelId;
   facts.upstream = outcome.target.upstream.name;
@@ -346,7 +408,7 @@ function recordOutcome(facts: RequestFacts, outcome: ExecutionResult, cost: numb
   facts.outputTokensPerSecond = outcome.outputTokensPerSecond;
   facts.finishReason = outcome.finishReason;
   facts.upstreamMs = outcome.upstreamMs;
-  facts.warnings = outcome.warnings;
+  facts.warnings = warnings;
 }
 
 function rememberSession(
@@ -361,4 +423,51 @@ function rememberSession(
     { modelId: target.modelId, upstream: target.upstream.name },
     app.now(),
   );
+}
+
+/**
+ * The gateway key as an Authorization value, wherever the caller's protocol puts it: `Authorization:
+ * Bearer` (OpenAI, OpenRouter, Claude Code with an auth token), `x-api-key` (Anthropic SDKs),
+ * `x-goog-api-key` or `?key=` (Gemini).
+ */
+function presentedKey(request: IncomingMessage, context: IngressContext): string | undefined {
+  const headers = request.headers;
+  if (headers.authorization !== undefined) return headers.authorization;
+  const key =
+    firstValue(headers['x-api-key']) ?? firstValue(headers['x-goog-api-key']) ?? context.query.get('key');
+  return key === null || key === undefined ? undefined : `Bearer ${key}`;
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * A token-count request (`/v1/messages/count_tokens`, Gemini `:countTokens`): the same admission and
+ * parsing as a model call, answered with the router's prompt estimate (about four characters a token;
+ * no upstream is called, so it costs nothing and works whichever model a bar would pick).
+ */
+export async function handleTokenCount(
+  app: RouterApp,
+  ingress: IngressAdapter,
+  context: IngressContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  try {
+    const renderTokenCount = ingress.renderTokenCount;
+    if (renderTokenCount === undefined)
+      throw new RouterError('not_found', `${ingress.protocol} has no token count`);
+    await admitCaller(app, request, context);
+    const body = await readJsonBody(request, app.config.bodyLimitBytes);
+    const { parsed } = parseModelCall(app, ingress, context, body, ingress.parseTokenCount);
+    const payload = renderTokenCount(estimatePromptTokens(parsed.request));
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+    });
+    response.end(payload);
+  } catch (thrown) {
+    sendError(response, thrown, undefined, ingress);
+  }
 }

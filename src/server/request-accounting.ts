@@ -154,6 +154,7 @@ export function finishRequest(
     upstream: record.upstream,
     status,
     streamed: facts.streamed,
+    ingress: typeof facts.settings.ingress === 'string' ? facts.settings.ingress : 'chat',
     latencySeconds: latencyMs / 1000,
     timeToFirstTokenSeconds: record.timeToFirstTokenMs === null ? null : record.timeToFirstTokenMs / 1000,
     overheadSeconds: overheadMs === null ? null : overheadMs / 1000,
