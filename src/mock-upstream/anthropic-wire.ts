@@ -114,6 +114,8 @@ function readPrompt(body: unknown): ReadPromptResult {
     if (!isRecord(message)) continue;
     const text = blockText(message.content);
     promptCharacters += text.length;
+    // A mid-conversation system message (Claude Code sends reminders so) does not end the user's turn.
+    if (message.role === 'system') continue;
     endsWithUser = message.role === 'user' && !hasToolResult(message.content);
     if (endsWithUser) lastUserText = text;
   }

@@ -149,7 +149,10 @@ function readPrompt(body: unknown): ReadPromptResult {
         if (typeof callArguments === 'string') promptCharacters += callArguments.length;
       }
     }
-    if (typeof message.role === 'string') lastRole = message.role;
+    // System turns in the middle of a conversation (agents add reminders there) do not end a user turn.
+    if (typeof message.role === 'string' && message.role !== 'system' && message.role !== 'developer') {
+      lastRole = message.role;
+    }
     if (message.role === 'user') lastUserText = text;
   }
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;

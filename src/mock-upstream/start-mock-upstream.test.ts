@@ -169,6 +169,23 @@ describe('OpenAI protocol', () => {
     expect(afterTool.json.choices[0].finish_reason).toBe('stop');
   });
 
+  it('still calls a tool when a system reminder follows the user turn (as coding agents send)', async () => {
+    const tools = [{ type: 'function', function: readFileTool }];
+    const messages = [
+      { role: 'user', content: question },
+      { role: 'system', content: 'Reminder: tools are available.' },
+    ];
+    const openai = await postJson(openaiUrl(), { model: 'tooler', tools, messages });
+    expect(openai.json.choices[0].finish_reason).toBe('tool_calls');
+    const anthropic = await postJson(anthropicUrl(), {
+      model: 'tooler',
+      max_tokens: 100,
+      tools: [{ name: 'read_file', input_schema: readFileTool.parameters }],
+      messages,
+    });
+    expect(anthropic.json.stop_reason).toBe('tool_use');
+  });
+
   it('answers OpenRouter-style under /api/v1 and /v1', async () => {
     const viaOpenRouter = await postJson(
       `${mock.url}/api/v1/chat/completions`,
