@@ -148,11 +148,47 @@ describe.each(ingressClients)('$name ingress', (client) => {
     expect(gateway.mock.requests()).toHaveLength(0);
   });
 
+  it.each(client.invalidBodies)('refuses %s with a 400 in its own envelope', async (_label, body) => {
+    // Gemini names its model in the path; the others ignore the call's path model.
+    const { path } = client.call('pareto-code', 'x', false);
+    const response = await postJson(gateway.url, path, body);
+    expect(response.status, response.text).toBe(400);
+    expect(client.isEnvelope(response.json), response.text).toBe(true);
+    expect(gateway.mock.requests()).toHaveLength(0);
+  });
+
   it('answers an upstream failure with a 5xx in its own envelope', async () => {
     gateway.mock.script('alpha', { faults: Array(4).fill({ type: 'status', status: 500 }) });
     const call = client.call('lab/alpha', 'x', false);
     const response = await postJson(gateway.url, call.path, call.body);
     expect(response.status).toBeGreaterThanOrEqual(500);
     expect(client.isEnvelope(response.json), response.text).toBe(true);
+  });
+});
+
+describe('token counts', () => {
+  const text = 'Write an add function in TypeScript, with tests.';
+
+  it('answers Messages count_tokens with an estimate, calling no upstream', async () => {
+    const response = await postJson(gateway.url, '/v1/messages/count_tokens', {
+      model: 'pareto-code@balanced',
+      messages: [{ role: 'user', content: text }],
+    });
+    expect(response.status, response.text).toBe(200);
+    expect(response.json).toEqual({ input_tokens: expect.any(Number) });
+    expect(response.json.input_tokens).toBeGreaterThanOrEqual(Math.floor(text.length / 4));
+    expect(gateway.mock.requests()).toHaveLength(0);
+  });
+
+  it('answers Gemini countTokens with an estimate, and refuses a bad body in Google’s envelope', async () => {
+    const response = await postJson(gateway.url, '/v1beta/models/pareto-code:countTokens', {
+      contents: [{ role: 'user', parts: [{ text }] }],
+    });
+    expect(response.status, response.text).toBe(200);
+    expect(response.json.totalTokens).toBeGreaterThanOrEqual(Math.floor(text.length / 4));
+    const bad = await postJson(gateway.url, '/v1beta/models/pareto-code:countTokens', { contents: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.status).toBe('INVALID_ARGUMENT');
+    expect(gateway.mock.requests()).toHaveLength(0);
   });
 });

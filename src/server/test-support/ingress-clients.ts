@@ -30,6 +30,8 @@ export interface IngressClient {
   readStream(messages: { event: string | undefined; data: string }[]): StreamReading;
   /** True when `json` is this protocol's error envelope. */
   isEnvelope(json: any): boolean;
+  /** Bodies malformed in ways only this protocol has (unknown block types, unmatched tool results). */
+  invalidBodies: readonly [label: string, body: Record<string, unknown>][];
 }
 
 function parseAll(messages: { event: string | undefined; data: string }[]): any[] {
@@ -60,6 +62,10 @@ export const chatClient: IngressClient = {
     };
   },
   isEnvelope: (json) => typeof json?.error?.code === 'number' && typeof json.error.message === 'string',
+  invalidBodies: [
+    ['an unknown role', { model: 'pareto-code', messages: [{ role: 'robot', content: 'x' }] }],
+    ['no messages', { model: 'pareto-code', messages: [] }],
+  ],
 };
 
 export const messagesClient: IngressClient = {
@@ -92,6 +98,27 @@ export const messagesClient: IngressClient = {
   },
   isEnvelope: (json) =>
     json?.type === 'error' && typeof json.error?.type === 'string' && typeof json.error.message === 'string',
+  invalidBodies: [
+    [
+      'an unknown content block type',
+      {
+        model: 'pareto-code',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: [{ type: 'hologram', data: 'x' }] }],
+      },
+    ],
+    [
+      'a tool_result with no matching tool_use',
+      {
+        model: 'pareto-code',
+        max_tokens: 10,
+        messages: [
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nope', content: 'x' }] },
+        ],
+      },
+    ],
+    ['no max_tokens', { model: 'pareto-code', messages: [{ role: 'user', content: 'x' }] }],
+  ],
 };
 
 export const responsesClient: IngressClient = {
@@ -123,6 +150,17 @@ export const responsesClient: IngressClient = {
     };
   },
   isEnvelope: (json) => typeof json?.error?.message === 'string' && 'type' in json.error,
+  invalidBodies: [
+    ['an unknown input item type', { model: 'pareto-code', input: [{ type: 'hologram', data: 'x' }] }],
+    [
+      'a function_call_output with no matching call',
+      { model: 'pareto-code', input: [{ type: 'function_call_output', call_id: 'call_nope', output: 'x' }] },
+    ],
+    [
+      'previous_response_id (nothing is stored)',
+      { model: 'pareto-code', input: 'x', previous_response_id: 'resp_1' },
+    ],
+  ],
 };
 
 export const geminiClient: IngressClient = {
@@ -158,6 +196,17 @@ export const geminiClient: IngressClient = {
     typeof json?.error?.code === 'number' &&
     typeof json.error.message === 'string' &&
     typeof json.error.status === 'string',
+  invalidBodies: [
+    ['an unknown part kind', { contents: [{ role: 'user', parts: [{ hologram: 'x' }] }] }],
+    [
+      'a functionResponse with no earlier call',
+      {
+        contents: [
+          { role: 'user', parts: [{ functionResponse: { name: 'ls', response: { output: 'x' } } }] },
+        ],
+      },
+    ],
+  ],
 };
 
 export const ingressClients: readonly IngressClient[] = [
