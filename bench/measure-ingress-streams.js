@@ -44,7 +44,7 @@ const paths = { chat: '/api/v1/chat/completions', messages: '/v1/messages', resp
 
 /**
  * Runs `count` rounds (after `warmup` unrecorded ones); each round streams once per protocol over its
- * own warm connection. Returns per protocol the first-token times, errors and incomplete streams.
+ * own warm connection, in an order that rotates from round to round. Returns per protocol the first-token times, errors and incomplete streams.
  */
 export async function measureIngressStreams({ baseUrl, headers, count, warmup = 3, timeoutMs = 30_000 }) {
   const bodies = ingressStreamBodies();
@@ -57,7 +57,9 @@ export async function measureIngressStreams({ baseUrl, headers, count, warmup = 
   );
   try {
     for (let round = 0; round < count + warmup; round += 1) {
-      for (const name of protocols) {
+      // Each round starts with the next protocol, so no protocol always runs first (or last) in a round.
+      const order = protocols.map((_, index) => protocols[(index + round) % protocols.length]);
+      for (const name of order) {
         const side = sides[name];
         try {
           const result = await measureOneStream({

@@ -24,6 +24,8 @@ export function createResponseObject(identity: ResponseIdentity, options: Respon
     id: createResponseId(identity.id),
     object: 'response',
     created_at: identity.created,
+    // OpenRouter's SDK requires these keys (null allowed) and rejects a Response without them.
+    completed_at: options.status === 'completed' ? Math.floor(Date.now() / 1000) : null,
     status: options.status,
     background: false,
     error: options.error ?? null,
@@ -37,6 +39,8 @@ export function createResponseObject(identity: ResponseIdentity, options: Respon
     reasoning: { effort: null, summary: null },
     store: false,
     temperature: null,
+    frequency_penalty: null,
+    presence_penalty: null,
     text: { format: { type: 'text' } },
     tool_choice: 'auto',
     tools: [],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StreamEvent, Usage } from '../../core/chat-result.js';
 import { RouterError } from '../../core/errors.js';
 import type { ResponseIdentity } from '../ingress-adapter.js';
@@ -12,6 +12,15 @@ const identity: ResponseIdentity = {
   model: 'qwen/qwen3-coder',
   provider: 'Groq',
 };
+
+// `completed_at` is the clock at completion: a fixed clock keeps the transcripts exact.
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(1754490542_000));
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
 
 function usage(promptTokens: number, completionTokens: number, extra: Partial<Usage> = {}): Usage {
   return {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatResult, Usage } from '../../core/chat-result.js';
 import type { ResponseIdentity } from '../ingress-adapter.js';
 import { renderResponse } from './render-response.js';
@@ -9,6 +9,15 @@ const identity: ResponseIdentity = {
   model: 'moonshotai/kimi-k2',
   provider: 'Moonshot AI',
 };
+
+// `completed_at` is the clock at completion: a fixed clock keeps the transcripts exact.
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(1754490542_000));
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
 
 const usage: Usage = {
   promptTokens: 1200,
@@ -59,6 +68,7 @@ describe('renderResponse', () => {
       id: 'resp_gen-1754490540-Xq3Lm9Pz',
       object: 'response',
       created_at: 1754490540,
+      completed_at: 1754490542,
       status: 'completed',
       background: false,
       error: null,
@@ -124,6 +134,8 @@ describe('renderResponse', () => {
       reasoning: { effort: null, summary: null },
       store: false,
       temperature: null,
+      frequency_penalty: null,
+      presence_penalty: null,
       text: { format: { type: 'text' } },
       tool_choice: 'auto',
       tools: [],
