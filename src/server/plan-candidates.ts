@@ -44,7 +44,7 @@ export function featuresOf(parsed: ParsedChatRequest, preferredModel: string | u
       features.excludedModels = createModelMatcher(parsed.settings.excludedModels);
     }
   }
-  if (parsed.settings.maxPrice !== undefined) features.maxPrice = parsed.settings.maxPrice;
+  if (parsed.settings.maxPrice !== undefined) features.priceCaps = parsed.settings.maxPrice;
   return features;
 }
 

@@ -77,7 +77,7 @@ export function featuresOfQuestion(question: RouteQuestion): RouteFeatures {
   };
   if (question.allow.length > 0) features.allowedModels = createModelMatcher(question.allow);
   if (question.exclude.length > 0) features.excludedModels = createModelMatcher(question.exclude);
-  if (question.maxPrice !== undefined) features.maxPrice = { blended: question.maxPrice };
+  if (question.maxPrice !== undefined) features.priceCaps = { blended: question.maxPrice };
   return features;
 }
 
@@ -130,6 +130,8 @@ export function describeDropCount(reason: DropReason, count: number, report: Rou
       return `${count} over max_price ${formatPricePerMillion(request.maxPrice ?? 0)}/M`;
     case 'unavailable':
       return `${count} unavailable`;
+    case 'dominated':
+      return `${count} beaten on both price and percentile by another eligible model`;
     case 'beyond_fallbacks':
       return `${count} ranked after the fallbacks`;
   }
