@@ -484,21 +484,14 @@ class Planner {
     limitDown: number,
   ): void {
     const bar = tierRank[tier];
-    let clearing = bands.clearing[tier];
-    let below = bands.below[tier];
-    if (this.nitro) {
-      // Live throughput orders the models, so they are ranked now (every model was checked once).
-      clearing = this.rankedByThroughput(clearing);
-      const throughputs = this.throughputs as Float64Array;
-      // Stable sorts: equal percentiles keep throughput order, and equal throughputs price order.
-      below = this.rankedByThroughput(below).sort(
-        (a, b) =>
-          (b.percentile as number) - (a.percentile as number) ||
-          (throughputs[b.slot] as number) - (throughputs[a.slot] as number),
-      );
-    }
+    const clearing = bands.clearing[tier];
+    const below = bands.below[tier];
     const preferredRank =
       preferred === undefined ? -1 : tierRank[bands.tierBySlot[preferred.slot] as TierName];
+    if (this.nitro) {
+      this.pickParetoByThroughput(clearing, below, bar, preferred, preferredRank, limitUp, limitDown);
+      return;
+    }
     let lead: RouteEntry | undefined;
     if (preferred !== undefined && preferredRank >= bar && limitUp > 0) {
       lead = this.leadIfUndominated(preferred, clearing);
@@ -610,18 +603,121 @@ class Planner {
   }
 
   /**
-   * The eligible models of `list` (in price order), fastest first; equal throughputs keep price order.
-   * Reads the stored outcomes: `checkAll` has run.
+   * `pickPareto` with nitro: the same steps, ranked by live throughput (then price). Every model was
+   * checked once (`checkAll`), so each step selects from the stored outcomes rather than sorting the
+   * lists on every request; a pick is marked chosen, which takes it out of later steps.
    */
-  private rankedByThroughput(list: readonly RouteEntry[]): RouteEntry[] {
+  private pickParetoByThroughput(
+    clearing: readonly RouteEntry[],
+    below: readonly RouteEntry[],
+    bar: number,
+    preferred: RouteEntry | undefined,
+    preferredRank: number,
+    limitUp: number,
+    limitDown: number,
+  ): void {
     const codes = this.codes as Uint8Array;
     const throughputs = this.throughputs as Float64Array;
-    const ranked: RouteEntry[] = [];
+    let anyClearing = false;
+    for (let position = 0; position < clearing.length && !anyClearing; position++) {
+      anyClearing = codes[(clearing[position] as RouteEntry).slot] === eligible;
+    }
+    if (
+      preferred !== undefined &&
+      preferredRank >= bar &&
+      limitUp > 0 &&
+      codes[preferred.slot] === eligible &&
+      !this.dominatedAmong(preferred, clearing)
+    ) {
+      this.pickChosen(preferred, stepLead);
+      this.leadIsPreferred = true;
+    }
+    // Up the frontier: each pick is the fastest model left (equal throughputs: price order) that is
+    // better than the last one.
+    let top = Number.NEGATIVE_INFINITY;
+    while (this.picked.length < limitUp) {
+      let best: RouteEntry | undefined;
+      for (let position = 0; position < clearing.length; position++) {
+        const entry = clearing[position] as RouteEntry;
+        if (codes[entry.slot] !== eligible || (entry.percentile as number) <= top) continue;
+        if (best === undefined || (throughputs[entry.slot] as number) > (throughputs[best.slot] as number)) {
+          best = entry;
+        }
+      }
+      if (best === undefined) break;
+      const step = this.picked.length === 0 ? stepLead : top === Number.NEGATIVE_INFINITY ? stepDown : stepUp;
+      this.pickChosen(best, step);
+      top = best.percentile as number;
+    }
+    const faster = (a: RouteEntry, b: RouteEntry) =>
+      (throughputs[a.slot] as number) > (throughputs[b.slot] as number);
+    for (const entry of this.selectBest(clearing, limitDown, faster)) this.pickChosen(entry, stepDown, true);
+    if (anyClearing && this.tail.length >= limitDown) {
+      this.flushTail();
+      return;
+    }
+    this.walkedBelow = true;
+    const betterThenFaster = (a: RouteEntry, b: RouteEntry) =>
+      (a.percentile as number) > (b.percentile as number) || (a.percentile === b.percentile && faster(a, b));
+    let room = limitDown - this.tail.length;
+    if (
+      !anyClearing &&
+      preferred !== undefined &&
+      preferredRank < bar &&
+      room > 0 &&
+      codes[preferred.slot] === eligible &&
+      !this.dominatedAmong(preferred, below)
+    ) {
+      this.pickChosen(preferred, stepBelow);
+      this.leadIsPreferred = true;
+      room -= 1;
+    }
+    for (const entry of this.selectBest(below, room, betterThenFaster)) {
+      this.pickChosen(entry, stepBelow, anyClearing);
+    }
+    this.flushTail();
+  }
+
+  /**
+   * The `count` eligible models of `list` that rank first by `before` (a strict "goes before"); models
+   * it does not separate keep the list's order. A partial insertion sort: `count` is a handful.
+   */
+  private selectBest(
+    list: readonly RouteEntry[],
+    count: number,
+    before: (a: RouteEntry, b: RouteEntry) => boolean,
+  ): RouteEntry[] {
+    const codes = this.codes as Uint8Array;
+    const best: RouteEntry[] = [];
+    if (count <= 0) return best;
     for (let position = 0; position < list.length; position++) {
       const entry = list[position] as RouteEntry;
-      if (codes[entry.slot] === eligible) ranked.push(entry);
+      if (codes[entry.slot] !== eligible) continue;
+      let at = best.length;
+      while (at > 0 && before(entry, best[at - 1] as RouteEntry)) at--;
+      if (at >= count) continue;
+      best.splice(at, 0, entry);
+      if (best.length > count) best.pop();
     }
-    return ranked.sort((a, b) => (throughputs[b.slot] as number) - (throughputs[a.slot] as number));
+    return best;
+  }
+
+  /** Adds a model checked by `checkAll` to the plan (or its tail) and takes it out of later steps. */
+  private pickChosen(entry: RouteEntry, step: number, toTail = false): void {
+    this.evaluate(entry);
+    if (toTail) this.pushTail(entry, step);
+    else this.push(this.picked.length, entry, step);
+    (this.codes as Uint8Array)[entry.slot] = chosen;
+  }
+
+  /** Whether an eligible model of `list` other than `entry` beats it (outcomes from `checkAll`). */
+  private dominatedAmong(entry: RouteEntry, list: readonly RouteEntry[]): boolean {
+    const codes = this.codes as Uint8Array;
+    for (let position = 0; position < list.length; position++) {
+      const other = list[position] as RouteEntry;
+      if (other !== entry && codes[other.slot] === eligible && this.dominates(other, entry)) return true;
+    }
+    return false;
   }
 
   /**
