@@ -306,6 +306,10 @@ describe('route: the pareto rule, worked by hand', () => {
     const live = liveOf({ 'hi/c': { available: false } });
     const plan = route({ minCodingScore: 0.8, preferredModel: 'hi/b' }, index, live, pareto);
     expect(plan.candidates[0]?.reason).toBe('sticky session; $8/M blended');
+    // A medium bar starts at mid/b (medium): a sticky high model does not keep the conversation there.
+    expect(ids(route({ minCodingScore: 0.5, preferredModel: 'hi/c' }, index, undefined, pareto))[0]).toBe(
+      'mid/b',
+    );
   });
 
   it('applies the rule on throughput and percentile with nitro', () => {

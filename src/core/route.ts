@@ -489,12 +489,30 @@ class Planner {
     const preferredRank =
       preferred === undefined ? -1 : tierRank[bands.tierBySlot[preferred.slot] as TierName];
     if (this.nitro) {
-      this.pickParetoByThroughput(clearing, below, bar, preferred, preferredRank, limitUp, limitDown);
+      this.pickParetoByThroughput(
+        clearing,
+        below,
+        bands.tierBySlot,
+        bar,
+        preferred,
+        preferredRank,
+        limitUp,
+        limitDown,
+      );
       return;
     }
     let lead: RouteEntry | undefined;
     if (preferred !== undefined && preferredRank >= bar && limitUp > 0) {
-      lead = this.leadIfUndominated(preferred, clearing);
+      // The sticky model keeps its place only up to the tier the plan starts in without it (the
+      // cheapest model that clears the bar): a conversation whose bar dropped moves to cheaper models.
+      let start: RouteEntry | undefined;
+      for (let position = 0; position < clearing.length && start === undefined; position++) {
+        const entry = clearing[position] as RouteEntry;
+        if (this.evaluate(entry) === eligible) start = entry;
+      }
+      if (start !== undefined && preferredRank <= tierRank[bands.tierBySlot[start.slot] as TierName]) {
+        lead = this.leadIfUndominated(preferred, clearing);
+      }
     }
     let anyClearing = lead !== undefined;
     let top = Number.NEGATIVE_INFINITY;
@@ -610,6 +628,7 @@ class Planner {
   private pickParetoByThroughput(
     clearing: readonly RouteEntry[],
     below: readonly RouteEntry[],
+    tierBySlot: readonly (TierName | null)[],
     bar: number,
     preferred: RouteEntry | undefined,
     preferredRank: number,
@@ -618,13 +637,21 @@ class Planner {
   ): void {
     const codes = this.codes as Uint8Array;
     const throughputs = this.throughputs as Float64Array;
-    let anyClearing = false;
-    for (let position = 0; position < clearing.length && !anyClearing; position++) {
-      anyClearing = codes[(clearing[position] as RouteEntry).slot] === eligible;
+    // The fastest model that clears the bar: the plan's start without the sticky model.
+    let start: RouteEntry | undefined;
+    for (let position = 0; position < clearing.length; position++) {
+      const entry = clearing[position] as RouteEntry;
+      if (codes[entry.slot] !== eligible) continue;
+      if (start === undefined || (throughputs[entry.slot] as number) > (throughputs[start.slot] as number)) {
+        start = entry;
+      }
     }
+    const anyClearing = start !== undefined;
     if (
       preferred !== undefined &&
+      start !== undefined &&
       preferredRank >= bar &&
+      preferredRank <= tierRank[tierBySlot[start.slot] as TierName] &&
       limitUp > 0 &&
       codes[preferred.slot] === eligible &&
       !this.dominatedAmong(preferred, clearing)

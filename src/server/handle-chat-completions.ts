@@ -30,6 +30,7 @@ import { readJsonBody } from './read-json-body.js';
 import { ChunkRenderer, renderCompletion } from './render-chat-response.js';
 import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
 import type { RouterApp } from './router-app.js';
+import { routingMetadataOf } from './routing-metadata.js';
 import { sendError } from './send-error.js';
 
 const streamHighWaterBytes = 1024 * 1024;
@@ -130,19 +131,16 @@ export async function handleChatCompletions(
         result,
         outcome.usage,
         cost,
+        routingMetadataOf(parsed, plan, candidates, outcome),
       );
       const overheadMs = Math.max(0, performance.now() - receivedAt - outcome.upstreamMs);
       response.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(payload),
-        ...decisionHeaders(
-          tier,
-          outcome.target,
-          outcome.attempts.slice(0, -1),
-          generationId,
-          overheadMs,
-          outcome.warnings,
-        ),
+        ...decisionHeaders(tier, outcome.target, outcome.attempts.slice(0, -1), generationId, overheadMs, [
+          ...parsed.warnings,
+          ...outcome.warnings,
+        ]),
       });
       response.end(payload);
       finishRequest(app.ops, facts, 200, undefined);
@@ -168,14 +166,10 @@ export async function handleChatCompletions(
         'cache-control': 'no-cache',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        ...decisionHeaders(
-          tier,
-          target,
-          previousAttempts,
-          generationId,
-          plannedAt - receivedAt,
-          currentWarnings,
-        ),
+        ...decisionHeaders(tier, target, previousAttempts, generationId, plannedAt - receivedAt, [
+          ...parsed.warnings,
+          ...currentWarnings,
+        ]),
       });
       response.write(formatSseComment('PARETO PROCESSING'));
       return renderer;
@@ -225,7 +219,8 @@ export async function handleChatCompletions(
       response.write(formatSseMessage(active.renderErrorChunk(outcome.streamError)));
     } else {
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
-      response.write(formatSseMessage(active.renderUsageChunk(outcome.usage, cost)));
+      const metadata = routingMetadataOf(parsed, plan, candidates, outcome);
+      response.write(formatSseMessage(active.renderUsageChunk(outcome.usage, cost, metadata)));
     }
     response.end(formatSseMessage('[DONE]'));
     finishRequest(app.ops, facts, 200, streamError);
@@ -306,6 +301,9 @@ function settingsOf(parsed: ParsedChatRequest, extra: Record<string, unknown>): 
     settings.models = parsed.concreteModels.slice(0, 16);
   }
   if (parsed.settings.maxPrice !== undefined) settings.max_price = parsed.settings.maxPrice;
+  if (parsed.settings.priceSource !== undefined) settings.price_source = parsed.settings.priceSource;
+  if (parsed.settings.priceCaps !== undefined) settings.price_caps = parsed.settings.priceCaps;
+  if (parsed.warnings.length > 0) settings.plugin_warnings = parsed.warnings.slice(0, 16);
   if (parsed.settings.allowedModels !== undefined)
     settings.allowed_models = parsed.settings.allowedModels.slice(0, 32);
   if (parsed.settings.excludedModels !== undefined) {

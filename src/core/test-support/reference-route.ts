@@ -239,7 +239,16 @@ function planPareto(
 
   const preferred = eligibleModels.find((ranked) => ranked.model.id === features.preferredModel);
   let remaining = [...atBar];
-  if (preferred !== undefined && clears(preferred) && limitUp > 0 && undominated(preferred)) {
+  // The sticky model leads only up to the tier the plan would start in without it.
+  const start = atBar[0];
+  if (
+    preferred !== undefined &&
+    start !== undefined &&
+    clears(preferred) &&
+    rankOf[preferred.tier] <= rankOf[start.tier] &&
+    limitUp > 0 &&
+    undominated(preferred)
+  ) {
     picks.push({ ranked: preferred, step: 'lead' });
     leadIsPreferred = true;
     remaining = remaining.filter((ranked) => ranked !== preferred);
