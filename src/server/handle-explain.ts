@@ -47,8 +47,9 @@ export function renderExplain(app: RouterApp, query: URLSearchParams): string {
   const body: Record<string, unknown> = {
     model: booleanParameter(query, 'nitro') && !routerModel.nitro ? `${model}:nitro` : model,
     messages: [{ role: 'user', content: 'x'.repeat(Math.max(0, Math.min(promptTokens, 10_000_000)) * 4) }],
-    plugins: [plugin],
   };
+  // A bare plugin entry would only earn the "sets nothing" warning meant for chat requests.
+  if (Object.keys(plugin).length > 1) body.plugins = [plugin];
   const maxTokens = numberParameter(query, 'max_tokens');
   if (maxTokens !== undefined) body.max_tokens = maxTokens;
   if (booleanParameter(query, 'tools')) {

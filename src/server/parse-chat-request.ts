@@ -184,6 +184,12 @@ export function parseChatRequest(
   for (const [position, plugin] of (input.plugins ?? []).entries()) {
     if (plugin.id !== 'pareto-router') continue;
     warnings.push(...unknownFieldWarnings(plugin, position));
+    if (Object.keys(plugin).every((name) => name === 'id' || (name === 'enabled' && plugin[name] === true))) {
+      // What @openrouter/sdk sends when every field given was one its types do not know (it drops them).
+      warnings.push(
+        `plugins[${position}] sets nothing but its id, so the high tier applies; @openrouter/sdk drops plugin fields its types do not know: use minCodingScore, maxPrice, priceSource there`,
+      );
+    }
     const pluginParsed = pluginSchema.safeParse(plugin);
     if (!pluginParsed.success) {
       const issue = pluginParsed.error.issues[0];
