@@ -75,7 +75,7 @@ export function describeEmptyPlan(plan: RoutePlan): string {
     plan.tier === null
       ? `no model priced at or below max_price ${formatPrice(plan.maxInputPrice ?? 0)} of input`
       : plan.rule === 'pareto'
-        ? `no model at or above the ${plan.tier} tier, nor below it,`
+        ? `no model of any tier, for a ${plan.tier}-tier bar,`
         : `no model in the ${plan.tier} tier or its neighbour`;
   return `${scope} fits the request: ${parts.join('; ')}`;
 }
