@@ -6,9 +6,10 @@
  * rule (pareto) and under the bands rule. Each sample is the mean of a batch of calls, as one call can
  * take less than a microsecond. Runs on the built package:
  *
- *   npm run build && node bench/route-bench.js [--json] [--quick] [--iterations N]
+ *   npm run build && node bench/route-bench.js [--json] [--quick] [--iterations N] [--rule pareto|bands]
  *
- * `--iterations N` sets the number of samples (batches) per scenario.
+ * `--iterations N` sets the number of samples (batches) per scenario; `--rule` times one rule only (a fresh
+ * process per rule keeps one rule's compiled code from shaping the other's figures).
  *
  * A benchmark, not a test: it asserts nothing. With --json the result is one JSON line on stdout (the
  * summary first, which is what bench/run.js shows).
@@ -27,8 +28,14 @@ const { values: options } = parseArgs({
     json: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     iterations: { type: 'string' },
+    rule: { type: 'string' },
   },
 });
+
+if (options.rule !== undefined && options.rule !== 'pareto' && options.rule !== 'bands') {
+  process.stderr.write(`route-bench: --rule must be pareto or bands, got "${options.rule}"\n`);
+  process.exit(2);
+}
 
 if (!existsSync(distRoute)) {
   process.stderr.write('route-bench: dist/ is missing; run `npm run build` first\n');
@@ -173,7 +180,7 @@ const modes = [
   { name: 'explain', rule: 'pareto', options: { decisions: 'all' } },
   { name: 'gateway', rule: 'bands', options: { decisions: 'when_empty' } },
   { name: 'explain', rule: 'bands', options: { decisions: 'all' } },
-];
+].filter((mode) => options.rule === undefined || mode.rule === options.rule);
 
 function percentile(sorted, fraction) {
   if (sorted.length === 0) return Number.NaN;
@@ -292,12 +299,15 @@ try {
 const synthetic = benchIndex('synthetic 1,000 models', syntheticSnapshot(1_000), syntheticSamples);
 
 const modeOf = (entry, name, rule) => entry?.modes.find((mode) => mode.mode === name && mode.rule === rule);
-const gateway = (entry, rule = 'pareto') => modeOf(entry, 'gateway', rule);
-const explain = (entry, rule = 'pareto') => modeOf(entry, 'explain', rule);
+const firstRule = modes[0]?.rule;
+const gateway = (entry, rule = firstRule) => modeOf(entry, 'gateway', rule);
+const explain = (entry, rule = firstRule) => modeOf(entry, 'explain', rule);
 
 const result = {
-  // The gateway's decision first (what bench/run.js shows), then the same with every model explained.
+  // The gateway's decision first (what bench/run.js shows), then the same with every model explained;
+  // the figures are the default rule's (pareto), or the one rule --rule named.
   summary: {
+    rule: firstRule,
     shippedMedianMicroseconds: gateway(shipped)?.medianMicroseconds ?? null,
     shippedP99Microseconds: gateway(shipped)?.p99Microseconds ?? null,
     synthetic1000MedianMicroseconds: gateway(synthetic)?.medianMicroseconds ?? null,
