@@ -61,6 +61,18 @@ describe('max_price as the hosted router defines it', () => {
     ]);
   });
 
+  it('explains a model left out as dominated, naming the cheapest model that beats it', async () => {
+    // Under $4 of input the frontier, best first, is gamma, beta, alpha, mid-c, mid-b, mid-a: six. delta
+    // ($4, 0.667) is beaten by alpha ($1, 0.778).
+    const plan = await explain('max_price=4');
+    expect(plan.candidates).toHaveLength(6);
+    expect(plan.decisions.find((decision: any) => decision.modelId === 'lab/delta')).toMatchObject({
+      kept: false,
+      reason: 'dominated',
+      detail: 'dominated by lab/alpha (better and cheaper)',
+    });
+  });
+
   it('answers 404 when no model is priced at or under the cap', async () => {
     const response = await postChat(gateway.url, routed({ max_price: 0.05 }));
     expect(response.status).toBe(404);
