@@ -24,7 +24,7 @@ import {
 import type { UpstreamTarget } from '../executor/upstream-catalog.js';
 import { formatSseComment, formatSseMessage } from '../providers/sse/format-sse.js';
 import type { ApiKeyRecord } from '../store/api-key.js';
-import { type ParsedChatRequest, parseChatRequest } from './parse-chat-request.js';
+import { type ParsedChatRequest, parseChatRequest, withRequestWarnings } from './parse-chat-request.js';
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody } from './read-json-body.js';
 import { ChunkRenderer, renderCompletion } from './render-chat-response.js';
@@ -137,10 +137,14 @@ export async function handleChatCompletions(
       response.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(payload),
-        ...decisionHeaders(tier, outcome.target, outcome.attempts.slice(0, -1), generationId, overheadMs, [
-          ...parsed.warnings,
-          ...outcome.warnings,
-        ]),
+        ...decisionHeaders(
+          tier,
+          outcome.target,
+          outcome.attempts.slice(0, -1),
+          generationId,
+          overheadMs,
+          withRequestWarnings(parsed, outcome.warnings),
+        ),
       });
       response.end(payload);
       finishRequest(app.ops, facts, 200, undefined);
@@ -166,10 +170,14 @@ export async function handleChatCompletions(
         'cache-control': 'no-cache',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        ...decisionHeaders(tier, target, previousAttempts, generationId, plannedAt - receivedAt, [
-          ...parsed.warnings,
-          ...currentWarnings,
-        ]),
+        ...decisionHeaders(
+          tier,
+          target,
+          previousAttempts,
+          generationId,
+          plannedAt - receivedAt,
+          withRequestWarnings(parsed, currentWarnings),
+        ),
       });
       response.write(formatSseComment('PARETO PROCESSING'));
       return renderer;

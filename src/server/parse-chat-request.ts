@@ -274,6 +274,11 @@ export function parseChatRequest(
   };
 }
 
+/** The request's own warnings, then `later` (what the upstream's protocol could not express). */
+export function withRequestWarnings(parsed: ParsedChatRequest, later: readonly string[]): readonly string[] {
+  return parsed.warnings.length === 0 ? later : [...parsed.warnings, ...later];
+}
+
 const maxReportedFields = 8;
 const maxReportedFieldLength = 64;
 
