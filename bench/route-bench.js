@@ -2,12 +2,14 @@
 /**
  * The routing decision alone: median and p99 time of one `route()` call on the shipped index and on a
  * synthetic 1,000-model index, for a few typical requests, both as the gateway asks for a plan
- * (decisions only when nothing fits) and as explain does (every model explained). Each sample is the
- * mean of a batch of calls, as one call can take less than a microsecond. Runs on the built package:
+ * (decisions only when nothing fits) and as explain does (every model explained), under the default
+ * rule (pareto) and under the bands rule. Each sample is the mean of a batch of calls, as one call can
+ * take less than a microsecond. Runs on the built package:
  *
- *   npm run build && node bench/route-bench.js [--json] [--quick] [--iterations N]
+ *   npm run build && node bench/route-bench.js [--json] [--quick] [--iterations N] [--rule pareto|bands]
  *
- * `--iterations N` sets the number of samples (batches) per scenario.
+ * `--iterations N` sets the number of samples (batches) per scenario; `--rule` times one rule only (a fresh
+ * process per rule keeps one rule's compiled code from shaping the other's figures).
  *
  * A benchmark, not a test: it asserts nothing. With --json the result is one JSON line on stdout (the
  * summary first, which is what bench/run.js shows).
@@ -26,15 +28,21 @@ const { values: options } = parseArgs({
     json: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     iterations: { type: 'string' },
+    rule: { type: 'string' },
   },
 });
+
+if (options.rule !== undefined && options.rule !== 'pareto' && options.rule !== 'bands') {
+  process.stderr.write(`route-bench: --rule must be pareto or bands, got "${options.rule}"\n`);
+  process.exit(2);
+}
 
 if (!existsSync(distRoute)) {
   process.stderr.write('route-bench: dist/ is missing; run `npm run build` first\n');
   process.exit(1);
 }
 
-const { route } = await import('../dist/core/route.js');
+const { defaultRoutePolicy, route } = await import('../dist/core/route.js');
 const { buildModelIndex } = await import('../dist/core/build-model-index.js');
 const { createModelMatcher } = await import('../dist/core/model-pattern.js');
 const { loadSnapshot } = await import('../dist/index/snapshot-store.js');
@@ -163,11 +171,16 @@ function liveViewOf(index) {
   return { get: (modelId) => stats.get(modelId) };
 }
 
-/** How a plan's decisions are asked for: as the gateway does, and in full as explain and the CLI do. */
+/**
+ * How a plan's decisions are asked for (as the gateway does, and in full as explain and the CLI do),
+ * under each routing rule; the default rule (pareto) comes first.
+ */
 const modes = [
-  { name: 'gateway', options: { decisions: 'when_empty' } },
-  { name: 'explain', options: { decisions: 'all' } },
-];
+  { name: 'gateway', rule: 'pareto', options: { decisions: 'when_empty' } },
+  { name: 'explain', rule: 'pareto', options: { decisions: 'all' } },
+  { name: 'gateway', rule: 'bands', options: { decisions: 'when_empty' } },
+  { name: 'explain', rule: 'bands', options: { decisions: 'all' } },
+].filter((mode) => options.rule === undefined || mode.rule === options.rule);
 
 function percentile(sorted, fraction) {
   if (sorted.length === 0) return Number.NaN;
@@ -237,16 +250,17 @@ function benchIndex(label, snapshot, samples) {
   for (const mode of modes) {
     const results = [];
     const all = [];
+    const policy = { ...defaultRoutePolicy, rule: mode.rule };
     for (const scenario of scenarios) {
       let features = scenario.features;
       if (scenario.sticky) {
-        const second = route(features, index, live, undefined, mode.options).candidates[1];
+        const second = route(features, index, live, policy, mode.options).candidates[1];
         features = { ...features, preferredModel: second?.modelId };
       }
-      const run = () => route(features, index, live, undefined, mode.options).candidates.length;
+      const run = () => route(features, index, live, policy, mode.options).candidates.length;
       const { figures, batch } = timeScenario(run, warmupMilliseconds, samples);
       for (const figure of figures) all.push(figure);
-      const plan = route(features, index, live, undefined, mode.options);
+      const plan = route(features, index, live, policy, mode.options);
       results.push({
         scenario: scenario.name,
         ...summarise(figures),
@@ -256,7 +270,7 @@ function benchIndex(label, snapshot, samples) {
         decisions: plan.decisions.length,
       });
     }
-    modeResults.push({ mode: mode.name, ...summarise(all), scenarios: results });
+    modeResults.push({ mode: mode.name, rule: mode.rule, ...summarise(all), scenarios: results });
   }
   return {
     index: label,
@@ -284,18 +298,25 @@ try {
 }
 const synthetic = benchIndex('synthetic 1,000 models', syntheticSnapshot(1_000), syntheticSamples);
 
-const gateway = (entry) => entry?.modes.find((mode) => mode.mode === 'gateway');
-const explain = (entry) => entry?.modes.find((mode) => mode.mode === 'explain');
+const modeOf = (entry, name, rule) => entry?.modes.find((mode) => mode.mode === name && mode.rule === rule);
+const firstRule = modes[0]?.rule;
+const gateway = (entry, rule = firstRule) => modeOf(entry, 'gateway', rule);
+const explain = (entry, rule = firstRule) => modeOf(entry, 'explain', rule);
 
 const result = {
-  // The gateway's decision first (what bench/run.js shows), then the same with every model explained.
+  // The gateway's decision first (what bench/run.js shows), then the same with every model explained;
+  // the figures are the default rule's (pareto), or the one rule --rule named.
   summary: {
+    rule: firstRule,
     shippedMedianMicroseconds: gateway(shipped)?.medianMicroseconds ?? null,
     shippedP99Microseconds: gateway(shipped)?.p99Microseconds ?? null,
     synthetic1000MedianMicroseconds: gateway(synthetic)?.medianMicroseconds ?? null,
     synthetic1000P99Microseconds: gateway(synthetic)?.p99Microseconds ?? null,
     shippedExplainMedianMicroseconds: explain(shipped)?.medianMicroseconds ?? null,
     synthetic1000ExplainMedianMicroseconds: explain(synthetic)?.medianMicroseconds ?? null,
+    // The same gateway figures under the bands rule, for comparison.
+    shippedBandsMedianMicroseconds: gateway(shipped, 'bands')?.medianMicroseconds ?? null,
+    synthetic1000BandsMedianMicroseconds: gateway(synthetic, 'bands')?.medianMicroseconds ?? null,
   },
   node: process.version,
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -319,10 +340,10 @@ if (options.json) {
       for (const scenario of mode.scenarios) {
         rows.push([
           entry.index,
-          mode.mode,
+          `${mode.mode} (${mode.rule})`,
           scenario.scenario,
           String(entry.shortlist),
-          scenario.tier,
+          scenario.tier ?? 'none',
           String(scenario.candidates),
           scenario.medianMicroseconds.toFixed(2),
           scenario.p99Microseconds.toFixed(2),
@@ -332,7 +353,7 @@ if (options.json) {
       }
       rows.push([
         entry.index,
-        mode.mode,
+        `${mode.mode} (${mode.rule})`,
         'all of the above',
         String(entry.shortlist),
         '',

@@ -10,7 +10,14 @@ import {
 
 const models: FrontierChartModel[] = [
   { id: 'lab/cheap', tier: 'low', codingPercentile: 0, blendedPrice: 0.0875, onFrontier: true },
-  { id: 'lab/mid', tier: 'medium', codingPercentile: 0.5, blendedPrice: 0.85, onFrontier: false },
+  {
+    id: 'lab/mid',
+    tier: 'medium',
+    codingPercentile: 0.5,
+    blendedPrice: 0.85,
+    onFrontier: false,
+    dominatedBy: 'lab/open',
+  },
   { id: 'lab/open', tier: 'medium', codingPercentile: 0.625, blendedPrice: 0.7, onFrontier: true },
   { id: 'lab/pro', tier: 'high', codingPercentile: 0.75, blendedPrice: 3.4375, onFrontier: true },
   { id: 'lab/top', tier: 'high', codingPercentile: 1, blendedPrice: 30, onFrontier: true },
@@ -69,6 +76,13 @@ describe('renderFrontierSvg', () => {
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
     // Every model dot carries a <title> tooltip, so count dots by their tooltips.
     expect(svg.match(/<circle[^>]*>\s*<title>/g)).toHaveLength(models.length);
+  });
+
+  it('says in the tooltip which model beats a dominated one, and how', () => {
+    expect(svg).toContain(
+      '<title>lab/mid: percentile 0.5, $0.85/M blended, dominated by lab/open (better and cheaper)</title>',
+    );
+    expect(svg).toMatch(/<title>lab\/a&amp;b&lt;c&gt;: percentile 0\.25, \$5\/M blended, dominated<\/title>/);
   });
 
   it('escapes model ids that contain markup characters', () => {

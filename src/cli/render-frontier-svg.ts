@@ -14,6 +14,8 @@ export interface FrontierChartModel {
   /** USD per million tokens; 0 for free models, which sit on the left edge. */
   blendedPrice: number;
   onFrontier: boolean;
+  /** The cheapest frontier model that dominates this one (off the frontier), for its tooltip. */
+  dominatedBy?: string | null;
 }
 
 export interface FrontierChartInput {
@@ -397,13 +399,37 @@ function drawAxes(layout: FrontierChartLayout): SvgNode {
   return svgNode('g', { class: 'axes' }, children);
 }
 
+/**
+ * `X (better and cheaper)`: the model that dominates `model` and how, as the table, the chart's tooltips
+ * and the router's decisions say it; '' on the frontier, the bare id when `models` lacks the dominator.
+ */
+export function describeDominator(
+  model: Pick<FrontierChartModel, 'dominatedBy' | 'codingPercentile' | 'blendedPrice'>,
+  models: readonly Pick<FrontierChartModel, 'id' | 'codingPercentile' | 'blendedPrice'>[],
+): string {
+  if (model.dominatedBy === undefined || model.dominatedBy === null) return '';
+  const dominator = models.find((other) => other.id === model.dominatedBy);
+  if (dominator === undefined) return model.dominatedBy;
+  const quality = dominator.codingPercentile > model.codingPercentile ? 'better' : 'as good';
+  const price = dominator.blendedPrice < model.blendedPrice ? 'cheaper' : 'as cheap';
+  return `${dominator.id} (${quality} and ${price})`;
+}
+
 function drawPoints(layout: FrontierChartLayout): SvgNode {
   const children: SvgNode[] = [];
   layout.points.forEach((point, position) => {
     const colour = tierChartColour(point.model.tier);
     const label = layout.labels[position] as ChartLabel;
     const price = Number(point.model.blendedPrice.toFixed(4));
-    const frontierNote = point.model.onFrontier ? ', on the frontier' : ', dominated';
+    const dominator = describeDominator(
+      point.model,
+      layout.points.map((other) => other.model),
+    );
+    const frontierNote = point.model.onFrontier
+      ? ', on the frontier'
+      : dominator === ''
+        ? ', dominated'
+        : `, dominated by ${dominator}`;
     children.push(
       svgNode(
         'circle',

@@ -53,6 +53,7 @@ timeouts:
   firstByteMs: 5000
 routing:
   tierCutoffs: { high: 0.7, medium: 0.4 }
+  policy: bands
 `);
     const config = loadConfig({ configPath: path, env: { MY_VLLM_KEY: 'k' } });
     expect(config.port).toBe(7000);
@@ -64,6 +65,8 @@ routing:
     expect(config.timeouts.firstByteMs).toBe(5000);
     expect(config.timeouts.streamIdleMs).toBe(60_000);
     expect(config.tierCutoffs).toEqual({ high: 0.7, medium: 0.4 });
+    expect(config.routingPolicy).toBe('bands');
+    expect(loadConfig({ env: {} }).routingPolicy).toBe('pareto');
   });
 
   it.each([
@@ -75,6 +78,7 @@ routing:
       'upstreams:\n  - name: x\n    baseUrl: http://a.b\n',
       /protocol and baseUrl/,
     ],
+    ['an unknown routing policy', 'routing:\n  policy: cheapest\n', /routing\.policy/],
     [
       'inverted cut-offs',
       'routing:\n  tierCutoffs: { high: 0.2, medium: 0.5 }\n',

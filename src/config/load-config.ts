@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { defaultBlendRatio } from '../core/blended-price.js';
 import { RouterError } from '../core/errors.js';
+import { defaultRoutePolicy, routingRules } from '../core/route.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { defaultTierCutoffs } from '../core/tiers.js';
 import { defaultRetries, defaultTimeouts, type RouterConfig, type UpstreamConfig } from './router-config.js';
@@ -61,6 +62,7 @@ const fileSchema = z.strictObject({
         .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })
         .optional(),
       maxFallbacks: z.number().int().min(0).max(10).optional(),
+      policy: z.enum(routingRules).optional(),
     })
     .optional(),
   timeouts: z
@@ -156,6 +158,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     tierCutoffs: file.routing?.tierCutoffs ?? defaultTierCutoffs,
     blendRatio: file.routing?.blendRatio ?? defaultBlendRatio,
     maxFallbacks: file.routing?.maxFallbacks ?? 2,
+    routingPolicy: file.routing?.policy ?? defaultRoutePolicy.rule,
     timeouts: withDefaults(defaultTimeouts, file.timeouts),
     retries: withDefaults(defaultRetries, file.retries),
     circuitBreaker: withDefaults({ failureThreshold: 5, openMs: 30_000 }, file.circuitBreaker),

@@ -1,5 +1,6 @@
 /** The router's configuration after YAML, environment and defaults are merged. */
 import type { BlendRatio } from '../core/blended-price.js';
+import type { RoutingRule } from '../core/route.js';
 import type { TierCutoffs } from '../core/tiers.js';
 import type { ProtocolName } from '../providers/protocol-adapter.js';
 
@@ -53,6 +54,8 @@ export interface RouterConfig {
   tierCutoffs: TierCutoffs;
   blendRatio: BlendRatio;
   maxFallbacks: number;
+  /** `routing.policy`: `pareto` (the default) or `bands` (the hosted router's plain tier bands). */
+  routingPolicy: RoutingRule;
   timeouts: TimeoutConfig;
   retries: RetryConfig;
   circuitBreaker: { failureThreshold: number; openMs: number };

@@ -5,7 +5,7 @@
  * its decision details. An index is immutable once built, so the cache never goes stale.
  */
 import type { IndexedModel, ModelIndex } from './model-index.js';
-import { defaultTierCutoffs, type TierCutoffs, type TierName, tierOf } from './tiers.js';
+import { defaultTierCutoffs, type TierCutoffs, type TierName, tierNames, tierOf } from './tiers.js';
 
 /** One shortlist model as the router reads it; every instance has the same shape, so reads stay fast. */
 export class RouteEntry {
@@ -28,6 +28,8 @@ export class RouteEntry {
   private texts: EntryTexts | undefined;
   /** Reason and detail strings by tier pair, made on first use (see `tierText`). */
   private tierTexts: (string | undefined)[] | undefined;
+  /** Reasons of the pareto rule's steps, made on first use (see `stepText`). */
+  private stepTexts: (string | undefined)[] | undefined;
 
   constructor(model: IndexedModel, slot: number) {
     this.model = model;
@@ -46,6 +48,7 @@ export class RouteEntry {
     this.referenceThroughput = model.throughputTokensPerSecond ?? 0;
     this.texts = undefined;
     this.tierTexts = undefined;
+    this.stepTexts = undefined;
   }
 
   /** Number formatting is the dearest part of a detail, and the numbers never change: format once. */
@@ -81,9 +84,33 @@ export class RouteEntry {
     }
     return text;
   }
+
+  /**
+   * Why a model sits where the pareto rule put it, ranked by price: `up` (the next better and dearer model
+   * of the frontier), `down` (the cheapest model left at or above the bar) or `below` (under the bar,
+   * best first). Kept per model, as the tier texts are.
+   */
+  stepText(step: 'up' | 'down' | 'below'): string {
+    const key = step === 'up' ? 0 : step === 'down' ? 1 : 2;
+    this.stepTexts ??= [];
+    let text = this.stepTexts[key];
+    if (text === undefined) {
+      text =
+        step === 'up'
+          ? `next up the frontier; ${this.text.priceOrder}`
+          : step === 'down'
+            ? `cheapest left at or above the bar; ${this.text.priceOrder}`
+            : `below the bar, best first; percentile ${this.text.percentile}`;
+      this.stepTexts[key] = text;
+    }
+    return text;
+  }
 }
 
 const tierNumber: Readonly<Record<TierName, number>> = { high: 0, medium: 1, low: 2 };
+
+/** Tiers from the bottom up: a model clears a bar when its tier's rank is at least the bar's. */
+export const tierRank: Readonly<Record<TierName, number>> = { low: 0, medium: 1, high: 2 };
 
 export interface EntryTexts {
   percentile: string;
@@ -106,6 +133,10 @@ export interface TierBands {
   tierBySlot: readonly (TierName | null)[];
   /** Benchmarked entries of each tier, cheapest first (ties: higher percentile, then id). */
   byTier: Readonly<Record<TierName, readonly RouteEntry[]>>;
+  /** Pareto rule: the benchmarked entries at or above each tier's bar, cheapest first (as `byTier`). */
+  clearing: Readonly<Record<TierName, readonly RouteEntry[]>>;
+  /** Pareto rule: the benchmarked entries below each tier's bar, best percentile first (ties: cheapest, then id). */
+  below: Readonly<Record<TierName, readonly RouteEntry[]>>;
 }
 
 export interface RouteIndex {
@@ -159,8 +190,26 @@ function bandsOf(prepared: RouteIndex, cutoffs: TierCutoffs): TierBands {
     entry.percentile === null ? null : tierOf(entry.percentile, cutoffs),
   );
   const byTier: Record<TierName, RouteEntry[]> = { high: [], medium: [], low: [] };
-  for (const entry of prepared.byPrice) byTier[tierBySlot[entry.slot] as TierName].push(entry);
-  return { index: prepared, high: cutoffs.high, medium: cutoffs.medium, tierBySlot, byTier };
+  const clearing: Record<TierName, RouteEntry[]> = { high: [], medium: [], low: [] };
+  const below: Record<TierName, RouteEntry[]> = { high: [], medium: [], low: [] };
+  for (const entry of prepared.byPrice) {
+    const rank = tierRank[tierBySlot[entry.slot] as TierName];
+    byTier[tierBySlot[entry.slot] as TierName].push(entry);
+    for (const tier of tierNames) {
+      (rank >= tierRank[tier] ? clearing : below)[tier].push(entry);
+    }
+  }
+  for (const tier of tierNames) below[tier].sort(compareByPercentile);
+  return { index: prepared, high: cutoffs.high, medium: cutoffs.medium, tierBySlot, byTier, clearing, below };
+}
+
+/** Best percentile first; equal percentiles: the cheaper, then the id. */
+export function compareByPercentile(a: RouteEntry, b: RouteEntry): number {
+  return (
+    (b.percentile as number) - (a.percentile as number) ||
+    a.blendedPrice - b.blendedPrice ||
+    compareIds(a.id, b.id)
+  );
 }
 
 /** Cheapest first; equal prices: the higher percentile, then the id. */
@@ -172,7 +221,7 @@ export function compareByPrice(a: RouteEntry, b: RouteEntry): number {
   );
 }
 
-function compareIds(a: string, b: string): number {
+export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -1,12 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createModelMatcher } from './model-pattern.js';
-import { type LiveModelStats, type LiveStatsView, type RouteFeatures, route } from './route.js';
+import {
+  defaultRoutePolicy,
+  type LiveModelStats,
+  type LiveStatsView,
+  type RouteFeatures,
+  type RoutePolicy,
+  route,
+} from './route.js';
 import { syntheticIndex, syntheticModel, tenModelIndex } from './test-support/synthetic-index.js';
 
+// These tests hold the bands rule (the hosted router's behaviour) to what it always did; the pareto
+// rule, the default, is tested in route-pareto.test.ts.
+const bands: RoutePolicy = { ...defaultRoutePolicy, rule: 'bands' };
 const index = tenModelIndex();
 const ids = (features: RouteFeatures, live?: LiveStatsView) =>
-  route(features, index, live).candidates.map((c) => c.modelId);
+  route(features, index, live, bands).candidates.map((c) => c.modelId);
 const liveOf = (stats: Record<string, LiveModelStats>): LiveStatsView => ({ get: (id) => stats[id] });
 
 describe('route: tier bands', () => {
@@ -20,7 +30,7 @@ describe('route: tier bands', () => {
     [1, 'high'],
     [undefined, 'high'],
   ] as const)('min_coding_score %s routes to the %s tier', (score, tier) => {
-    const plan = route({ minCodingScore: score }, index);
+    const plan = route({ minCodingScore: score }, index, undefined, bands);
     expect(plan.tier).toBe(tier);
     const primary = plan.candidates[0];
     expect(primary?.tier).toBe(tier);
@@ -37,7 +47,7 @@ describe('route: tier bands', () => {
       'lab/s30',
       'lab/s50',
     ]);
-    const plan = route({ minCodingScore: 0.9 }, index);
+    const plan = route({ minCodingScore: 0.9 }, index, undefined, bands);
     expect(plan.candidates.map((c) => c.role)).toEqual([
       'primary',
       'fallback',
@@ -52,14 +62,14 @@ describe('route: tier bands', () => {
   });
 
   it('steps upwards first from the medium tier', () => {
-    const plan = route({ minCodingScore: 0.5 }, index);
+    const plan = route({ minCodingScore: 0.5 }, index, undefined, bands);
     expect(plan.candidates.slice(0, 3).map((c) => c.modelId)).toEqual(['lab/s40', 'lab/s30', 'lab/s50']);
     expect(plan.candidates.slice(3).every((c) => c.tier === 'high')).toBe(true);
   });
 
   it('0.67 and 1.0 give the same plan, and 0.34 never lands in the low tier', () => {
     expect(ids({ minCodingScore: 0.67 })).toEqual(ids({ minCodingScore: 1 }));
-    expect(route({ minCodingScore: 0.34 }, index).candidates[0]?.tier).toBe('medium');
+    expect(route({ minCodingScore: 0.34 }, index, undefined, bands).candidates[0]?.tier).toBe('medium');
   });
 
   it('any score in the same band gives the same plan (property)', () => {
@@ -68,8 +78,8 @@ describe('route: tier bands', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (a, b) => {
-          const planA = route({ minCodingScore: a }, index);
-          const planB = route({ minCodingScore: b }, index);
+          const planA = route({ minCodingScore: a }, index, undefined, bands);
+          const planB = route({ minCodingScore: b }, index, undefined, bands);
           if (planA.tier === planB.tier) expect(planA.candidates).toEqual(planB.candidates);
           // Every same-tier candidate's percentile lies inside the requested band.
           for (const candidate of planA.candidates.filter((c) => c.role !== 'neighbour')) {
@@ -82,6 +92,7 @@ describe('route: tier bands', () => {
 
   it('honours configurable cut-offs', () => {
     const plan = route({ minCodingScore: 0.5 }, index, undefined, {
+      rule: 'bands',
       cutoffs: { high: 0.5, medium: 0.2 },
       maxFallbacks: 2,
       maxNeighbourCandidates: 3,
@@ -100,7 +111,7 @@ describe('route: ties', () => {
       syntheticModel('d/low', 10, 1),
     ]);
     expect(
-      route({}, tied)
+      route({}, tied, undefined, bands)
         .candidates.slice(0, 3)
         .map((c) => c.modelId),
     ).toEqual(['c/model', 'a/model', 'b/model']);
@@ -114,7 +125,7 @@ describe('route: constraints', () => {
       syntheticModel('x/large', 80, 2, { contextLength: 1_000_000 }),
       syntheticModel('x/low', 10, 1),
     ]);
-    const plan = route({ estimatedPromptTokens: 7_000, maxTokens: 2_000 }, small);
+    const plan = route({ estimatedPromptTokens: 7_000, maxTokens: 2_000 }, small, undefined, bands);
     expect(plan.candidates[0]?.modelId).toBe('x/large');
     const dropped = plan.decisions.find((d) => d.modelId === 'x/small');
     expect(dropped?.reason).toBe('context_too_small');
@@ -122,7 +133,7 @@ describe('route: constraints', () => {
   });
 
   it('drops models whose max output is below max_tokens', () => {
-    const plan = route({ maxTokens: 64_000 }, index);
+    const plan = route({ maxTokens: 64_000 }, index, undefined, bands);
     expect(plan.candidates).toEqual([]);
     expect(plan.decisions.every((d) => d.reason === 'max_tokens_too_large')).toBe(true);
   });
@@ -141,16 +152,23 @@ describe('route: constraints', () => {
       syntheticModel('x/all', 87, 4),
       syntheticModel('x/low', 1, 4),
     ]);
-    expect(route({ needsTools: true }, mixed).candidates[0]?.modelId).toBe('x/no-schema');
-    expect(route({ needsStructuredOutput: true }, mixed).candidates[0]?.modelId).toBe('x/no-tools');
-    expect(route({ needsImageInput: true }, mixed).candidates[0]?.modelId).toBe('x/no-tools');
+    expect(route({ needsTools: true }, mixed, undefined, bands).candidates[0]?.modelId).toBe('x/no-schema');
+    expect(route({ needsStructuredOutput: true }, mixed, undefined, bands).candidates[0]?.modelId).toBe(
+      'x/no-tools',
+    );
+    expect(route({ needsImageInput: true }, mixed, undefined, bands).candidates[0]?.modelId).toBe(
+      'x/no-tools',
+    );
     // x/all sits in the low tier (percentile 0.25); the high tier and its medium neighbour cannot serve.
     expect(
-      route({ needsTools: true, needsStructuredOutput: true, needsImageInput: true }, mixed).candidates,
+      route({ needsTools: true, needsStructuredOutput: true, needsImageInput: true }, mixed, undefined, bands)
+        .candidates,
     ).toEqual([]);
     const all = route(
       { minCodingScore: 0, needsTools: true, needsStructuredOutput: true, needsImageInput: true },
       mixed,
+      undefined,
+      bands,
     );
     expect(all.candidates[0]?.modelId).toBe('x/all');
     const reasons = Object.fromEntries(all.decisions.map((d) => [d.modelId, d.reason]));
@@ -170,16 +188,16 @@ describe('route: constraints', () => {
   });
 
   it('caps the price and says why nothing fits', () => {
-    const plan = route({ minCodingScore: 0.9, maxPrice: { blended: 0.1 } }, index);
+    const plan = route({ minCodingScore: 0.9, priceCaps: { blended: 0.1 } }, index, undefined, bands);
     expect(plan.candidates).toEqual([]);
     expect(plan.decisions.every((d) => d.reason === 'over_max_price')).toBe(true);
-    expect(plan.decisions[0]?.detail).toMatch(/max_price/);
+    expect(plan.decisions[0]?.detail).toMatch(/max_blended_price/);
     // A cap that leaves only the cheaper part of the tier.
-    expect(ids({ minCodingScore: 0.9, maxPrice: { blended: 15 } }).slice(0, 2)).toEqual([
+    expect(ids({ minCodingScore: 0.9, priceCaps: { blended: 15 } }).slice(0, 2)).toEqual([
       'lab/s70',
       'lab/s80',
     ]);
-    expect(ids({ maxPrice: { input: 12, output: 12 } }).slice(0, 1)).toEqual(['lab/s70']);
+    expect(ids({ priceCaps: { input: 12, output: 12 } }).slice(0, 1)).toEqual(['lab/s70']);
   });
 
   it('skips models whose circuit is open and steps to the neighbour tier when the whole tier is out', () => {
@@ -187,7 +205,7 @@ describe('route: constraints', () => {
     const live = liveOf({ 'lab/s70': open });
     expect(ids({ minCodingScore: 0.9 }, live).slice(0, 3)).toEqual(['lab/s80', 'lab/s60', 'lab/s90']);
     const allHighDown = liveOf({ 'lab/s60': open, 'lab/s70': open, 'lab/s80': open, 'lab/s90': open });
-    const plan = route({ minCodingScore: 0.9 }, index, allHighDown);
+    const plan = route({ minCodingScore: 0.9 }, index, allHighDown, bands);
     expect(plan.steppedTo).toBe('medium');
     expect(plan.candidates.map((c) => c.modelId)).toEqual(['lab/s40', 'lab/s30', 'lab/s50']);
     expect(plan.candidates.every((c) => c.role === 'neighbour')).toBe(true);
@@ -199,7 +217,7 @@ describe('route: constraints', () => {
       syntheticModel('x/known', 50, 1),
       syntheticModel('x/better', 60, 2),
     ]);
-    const plan = route({ minCodingScore: 0 }, withUnknown);
+    const plan = route({ minCodingScore: 0 }, withUnknown, undefined, bands);
     expect(plan.candidates.map((c) => c.modelId)).toEqual(['x/known']);
     expect(plan.decisions.find((d) => d.modelId === 'x/unknown')?.reason).toBe('unbenchmarked');
   });
@@ -214,7 +232,7 @@ describe('route: nitro', () => {
   ]);
 
   it('ranks by reference throughput when there are no live figures', () => {
-    const plan = route({ nitro: true }, fast);
+    const plan = route({ nitro: true }, fast, undefined, bands);
     expect(plan.candidates.map((c) => c.modelId)).toEqual(['n/b', 'n/a', 'n/c']);
     expect(plan.candidates[0]?.throughputSource).toBe('reference');
     expect(plan.candidates[2]?.throughputSource).toBe('none');
@@ -225,7 +243,7 @@ describe('route: nitro', () => {
       'n/a': { available: true, throughputP50: 400, throughputSamples: 10 },
       'n/c': { available: true, throughputP50: 900, throughputSamples: 2 },
     });
-    const plan = route({ nitro: true }, fast, live);
+    const plan = route({ nitro: true }, fast, live, bands);
     expect(plan.candidates.map((c) => c.modelId).slice(0, 3)).toEqual(['n/a', 'n/b', 'n/c']);
     expect(plan.candidates[0]?.throughputSource).toBe('live');
   });
@@ -241,13 +259,13 @@ describe('route: sticky sessions and determinism', () => {
   });
 
   it('gives the same plan for the same inputs', () => {
-    expect(route({ minCodingScore: 0.4, nitro: true }, index)).toEqual(
-      route({ minCodingScore: 0.4, nitro: true }, index),
+    expect(route({ minCodingScore: 0.4, nitro: true }, index, undefined, bands)).toEqual(
+      route({ minCodingScore: 0.4, nitro: true }, index, undefined, bands),
     );
   });
 
   it('explains every shortlist model', () => {
-    const plan = route({ minCodingScore: 0.5 }, index);
+    const plan = route({ minCodingScore: 0.5 }, index, undefined, bands);
     expect(plan.decisions.map((d) => d.modelId)).toEqual(index.shortlist.map((m) => m.id));
     expect(plan.decisions.filter((d) => d.kept).length).toBe(plan.candidates.length);
   });

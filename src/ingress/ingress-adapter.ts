@@ -82,8 +82,12 @@ export interface IngressStreamWriter {
   relay(event: string | undefined, data: unknown): string;
   /** A failover to another model before any content: later frames name the new model. */
   setModel(model: string, provider: string): void;
-  /** The stream ended well: the closing frames, with the call's usage and cost. */
-  finish(usage: Usage, cost: number, finishReason: FinishReason): string;
+  /**
+   * The stream ended well: the closing frames, with the call's usage and cost. `routingMetadata` is the
+   * routing decision when the caller asked for it (`X-OpenRouter-Metadata: enabled`); protocols with a
+   * place for it render it.
+   */
+  finish(usage: Usage, cost: number, finishReason: FinishReason, routingMetadata?: object): string;
   /** The stream failed after it began: the protocol's in-band error, and its end. */
   fail(error: RouterError): string;
   /** Written while the upstream has not produced a first token (an SSE comment or a ping event). */
@@ -97,6 +101,7 @@ export interface IngressAdapter {
   /**
    * The non-streamed answer body. `native` is the upstream's own parsed body when the call went the
    * native path (same protocol): the adapter then relays it with the router's fields rewritten.
+   * `routingMetadata` as for `IngressStreamWriter.finish`.
    */
   renderResult(
     identity: ResponseIdentity,
@@ -104,6 +109,7 @@ export interface IngressAdapter {
     usage: Usage,
     cost: number,
     native: unknown,
+    routingMetadata?: object,
   ): string;
   createStreamWriter(identity: ResponseIdentity): IngressStreamWriter;
   /** An error before any byte of the answer, in the protocol's envelope and status mapping. */

@@ -105,7 +105,8 @@ describe('gateway faults: server errors and connections', () => {
   });
 
   it('returns 502 in the error envelope when every candidate fails', async () => {
-    for (const model of ['alpha', 'beta', 'gamma', 'mid-a', 'mid-b', 'mid-c']) {
+    // The plan: up the high tier's frontier (alpha, beta, gamma), delta, then the best below the bar.
+    for (const model of ['alpha', 'beta', 'gamma', 'delta', 'mid-c', 'mid-b']) {
       gateway.mock.script(model, { faults: [{ type: 'status', status: 502 }], repeatFault: true });
     }
     const response = await postChat(gateway.url, routedRequest());

@@ -38,8 +38,9 @@ describe('the bar in the model name', () => {
     expect(await servedBy(model)).toEqual({ model: served, tier });
   });
 
-  it('composes with :nitro (the fastest: throughput equals the score in this snapshot)', async () => {
-    expect(await servedBy('pareto-code@balanced:nitro')).toEqual({ model: 'lab/mid-c', tier: 'medium' });
+  it('composes with :nitro (the fastest at or above the bar: throughput equals the score here)', async () => {
+    expect(await servedBy('pareto-code@balanced:nitro')).toEqual({ model: 'lab/gamma', tier: 'medium' });
+    expect(await servedBy('pareto-code@quick:nitro', {}, {})).toEqual({ model: 'lab/gamma', tier: 'low' });
   });
 
   it('gives way to a plugin that names its own score', async () => {

@@ -350,10 +350,11 @@ describe('gateway keys, budgets and the admin API', () => {
 
   it('holds a budget under 50 concurrent calls: overshoot at most one call, the rest get 402', async () => {
     // Each call: 20 prompt tokens and 1,000 completion tokens on lab/alpha ($1 in, $4 out per million).
-    // Its worst case is reserved on the dearest candidate it could fail over to (lab/gamma, $12 out).
+    // Its worst case is reserved on the dearest candidate it could fail over to: lab/delta ($5 cache
+    // write, $16 out), which the pareto rule plans after the frontier of the high tier.
     gateway.mock.script('alpha', { usage: { promptTokens: 20, completionTokens: 1_000 } });
     const callCost = (20 * 1 + 1_000 * 4) / 1e6;
-    const worstCase = 0.0121;
+    const worstCase = (20 * 5 + 1_000 * 16) / 1e6;
     const limit = 0.05;
     const { key, id } = await createKey(gateway.url, { name: 'budget', limit_total_usd: limit });
     const auth = { authorization: `Bearer ${key}` };

@@ -3,7 +3,7 @@ import { RouterError } from '../core/errors.js';
 import { route } from '../core/route.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { parseChatRequest } from './parse-chat-request.js';
-import { featuresOf } from './plan-candidates.js';
+import { featuresOf, measuredPricesFor } from './plan-candidates.js';
 import type { RouterApp } from './router-app.js';
 
 function numberParameter(query: URLSearchParams, name: string): number | undefined {
@@ -33,6 +33,12 @@ export function renderExplain(app: RouterApp, query: URLSearchParams): string {
   if (tier !== null && tier !== '') plugin.tier = tier;
   const maxPrice = numberParameter(query, 'max_price');
   if (maxPrice !== undefined) plugin.max_price = maxPrice;
+  const priceSource = query.get('price_source');
+  if (priceSource !== null && priceSource !== '') plugin.price_source = priceSource;
+  for (const cap of ['max_blended_price', 'max_prompt_price', 'max_completion_price']) {
+    const value = numberParameter(query, cap);
+    if (value !== undefined) plugin[cap] = value;
+  }
   const allowed = query.getAll('allowed_models').flatMap((value) => value.split(','));
   if (allowed.length > 0) plugin.allowed_models = allowed;
   const excluded = query.getAll('excluded_models').flatMap((value) => value.split(','));
@@ -41,8 +47,9 @@ export function renderExplain(app: RouterApp, query: URLSearchParams): string {
   const body: Record<string, unknown> = {
     model: booleanParameter(query, 'nitro') && !routerModel.nitro ? `${model}:nitro` : model,
     messages: [{ role: 'user', content: 'x'.repeat(Math.max(0, Math.min(promptTokens, 10_000_000)) * 4) }],
-    plugins: [plugin],
   };
+  // A bare plugin entry would only earn the "sets nothing" warning meant for chat requests.
+  if (Object.keys(plugin).length > 1) body.plugins = [plugin];
   const maxTokens = numberParameter(query, 'max_tokens');
   if (maxTokens !== undefined) body.max_tokens = maxTokens;
   if (booleanParameter(query, 'tools')) {
@@ -58,7 +65,7 @@ export function renderExplain(app: RouterApp, query: URLSearchParams): string {
   const now = app.now();
   const index = app.indexFor(parsed.routerModel?.snapshotVersion);
   const plan = route(
-    featuresOf(parsed, undefined),
+    featuresOf(parsed, undefined, measuredPricesFor(app, parsed, index, now)),
     index,
     app.state.liveView(now, (modelId) => {
       const indexed = index.byId.get(modelId);
@@ -68,6 +75,7 @@ export function renderExplain(app: RouterApp, query: URLSearchParams): string {
   );
   return JSON.stringify({
     ...plan,
+    ...(parsed.warnings.length === 0 ? {} : { warnings: parsed.warnings }),
     candidates: plan.candidates.map((candidate) => ({
       ...candidate,
       upstreams: app.catalog

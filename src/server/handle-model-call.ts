@@ -30,11 +30,12 @@ import type {
   IngressStreamWriter,
 } from '../ingress/ingress-adapter.js';
 import type { ApiKeyRecord } from '../store/api-key.js';
-import { type ParsedChatRequest, parseChatRequest } from './parse-chat-request.js';
+import { type ParsedChatRequest, parseChatRequest, withRequestWarnings } from './parse-chat-request.js';
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody } from './read-json-body.js';
 import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
 import type { RouterApp } from './router-app.js';
+import { routingMetadataOf } from './routing-metadata.js';
 import { sendError } from './send-error.js';
 
 const streamHighWaterBytes = 1024 * 1024;
@@ -169,6 +170,7 @@ export async function handleModelCall(
         outcome.usage,
         cost,
         outcome.nativeBody,
+        routingMetadataOf(parsed, plan, candidates, outcome),
       );
       const overheadMs = Math.max(0, performance.now() - receivedAt - outcome.upstreamMs);
       response.writeHead(200, {
@@ -180,7 +182,7 @@ export async function handleModelCall(
           outcome.attempts.slice(0, -1),
           generationId,
           overheadMs,
-          warnings,
+          withRequestWarnings(parsed, warnings),
         ),
       });
       response.end(payload);
@@ -213,7 +215,7 @@ export async function handleModelCall(
           previousAttempts,
           generationId,
           plannedAt - receivedAt,
-          currentWarnings,
+          withRequestWarnings(parsed, currentWarnings),
         ),
       });
       const opening = writer.open();
@@ -279,7 +281,8 @@ export async function handleModelCall(
       response.end(active.fail(outcome.streamError));
     } else {
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
-      response.end(active.finish(outcome.usage, cost, outcome.finishReason));
+      const metadata = routingMetadataOf(parsed, plan, candidates, outcome);
+      response.end(active.finish(outcome.usage, cost, outcome.finishReason, metadata));
     }
     finishRequest(app.ops, facts, 200, streamError);
   } catch (thrown) {
@@ -363,6 +366,9 @@ function settingsOf(parsed: ParsedChatRequest, extra: Record<string, unknown>): 
     settings.models = parsed.concreteModels.slice(0, 16);
   }
   if (parsed.settings.maxPrice !== undefined) settings.max_price = parsed.settings.maxPrice;
+  if (parsed.settings.priceSource !== undefined) settings.price_source = parsed.settings.priceSource;
+  if (parsed.settings.priceCaps !== undefined) settings.price_caps = parsed.settings.priceCaps;
+  if (parsed.warnings.length > 0) settings.plugin_warnings = parsed.warnings.slice(0, 16);
   if (parsed.settings.allowedModels !== undefined)
     settings.allowed_models = parsed.settings.allowedModels.slice(0, 32);
   if (parsed.settings.excludedModels !== undefined) {

@@ -1,4 +1,8 @@
-/** GET /api/v1/models: the router models and every concrete index model, in OpenRouter's schema. */
+/**
+ * GET /api/v1/models: the router models and every concrete index model, in OpenRouter's schema. Every
+ * field the current schema requires is present (it is what `@openrouter/sdk` validates); where the router
+ * has nothing to say the value is empty or null: no default parameters, no voices, no details page.
+ */
 import type { IndexedModel, ModelIndex } from '../core/model-index.js';
 import type { RouterApp } from './router-app.js';
 
@@ -50,6 +54,9 @@ function renderModel(model: IndexedModel, created: number) {
     },
     per_request_limits: null,
     supported_parameters: supportedParameters(model),
+    default_parameters: null,
+    supported_voices: null,
+    links: noDetailsLink,
     pareto: {
       coding_percentile: model.codingPercentile,
       on_frontier: model.onFrontier,
@@ -58,6 +65,9 @@ function renderModel(model: IndexedModel, created: number) {
     },
   };
 }
+
+/** OpenRouter links each model to its endpoints page; the router has no such page. */
+const noDetailsLink = { details: '' };
 
 function routerModel(id: string, index: ModelIndex, created: number, description: string) {
   const maxContext = Math.max(...index.shortlist.map((model) => model.contextLength));
@@ -78,6 +88,9 @@ function routerModel(id: string, index: ModelIndex, created: number, description
     pricing: { prompt: '-1', completion: '-1' },
     top_provider: { context_length: null, max_completion_tokens: null, is_moderated: false },
     per_request_limits: null,
+    default_parameters: null,
+    supported_voices: null,
+    links: noDetailsLink,
     supported_parameters: [
       'max_tokens',
       'reasoning',
@@ -97,11 +110,14 @@ export function renderModelList(app: RouterApp): string {
   const index = app.defaultIndex;
   const created = Math.floor(Date.parse(index.createdAt) / 1000) || 0;
   const description =
-    'Routes to the cheapest coding model whose benchmark percentile clears the min_coding_score tier (pareto-router plugin).';
+    app.routePolicy.rule === 'pareto'
+      ? 'Routes to the cheapest coding model whose benchmark percentile clears the min_coding_score tier, never to one another model beats on both price and percentile (pareto-router plugin).'
+      : 'Routes to the cheapest coding model whose benchmark percentile falls in the min_coding_score tier (pareto-router plugin).';
   const data = [
     routerModel('openrouter/pareto-code', index, created, description),
     routerModel('openrouter/pareto-code:nitro', index, created, `${description} Ranked by throughput.`),
     ...index.models.map((model) => renderModel(model, created)),
   ];
-  return JSON.stringify({ data });
+  // Every model in one page: no next link.
+  return JSON.stringify({ data, links: { next: null }, total_count: data.length });
 }

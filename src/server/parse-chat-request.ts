@@ -73,15 +73,38 @@ const priceSchema = z.union([
 
 const stringList = z.array(z.string().min(1));
 
-const pluginSchema = z.looseObject({
+const priceCap = z.number().nonnegative();
+
+/**
+ * The `pareto-router` plugin: the hosted router's fields (`enabled`, `min_coding_score`, `max_price`,
+ * `price_source`) and the router's own. Any other field is reported as a warning, never dropped silently.
+ */
+const pluginFields = {
   id: z.literal('pareto-router'),
   enabled: z.boolean().optional(),
   min_coding_score: z.number().min(0).max(1).optional(),
+  max_price: z
+    .number({
+      error: (issue) =>
+        typeof issue.input === 'object' && issue.input !== null
+          ? "expected a number: the most USD per million input tokens (the hosted router's max_price); caps inside the tier are max_blended_price, max_prompt_price and max_completion_price"
+          : undefined,
+    })
+    .nonnegative()
+    .optional(),
+  price_source: z.enum(['prompt', 'weighted_avg']).optional(),
   tier: z.string().optional(),
-  max_price: priceSchema.optional(),
+  max_blended_price: priceCap.optional(),
+  max_prompt_price: priceCap.optional(),
+  max_completion_price: priceCap.optional(),
   allowed_models: stringList.optional(),
   excluded_models: stringList.optional(),
-});
+};
+
+const pluginSchema = z.looseObject(pluginFields);
+
+/** The plugin's field names, for the unknown-field warning and its suggestion. */
+export const pluginFieldNames: readonly string[] = Object.keys(pluginFields);
 
 const providerSchema = z.looseObject({
   order: stringList.optional(),
@@ -97,7 +120,12 @@ export interface RouterSettings {
   minCodingScore?: number;
   /** The tier alias the caller named, when it used one. */
   tier?: string;
-  maxPrice?: { blended?: number; input?: number; output?: number };
+  /** The hosted router's `max_price`: USD per million input tokens; replaces tier selection. */
+  maxPrice?: number;
+  /** What `max_price` is compared with: the list input price, or the one measured from the request log. */
+  priceSource?: 'prompt' | 'weighted_avg';
+  /** Caps inside the tier: `max_blended_price`, `max_prompt_price`, `max_completion_price`. */
+  priceCaps?: { blended?: number; input?: number; output?: number };
   allowedModels?: string[];
   excludedModels?: string[];
 }
@@ -117,6 +145,10 @@ export interface ParsedChatRequest {
   sessionKey: string | undefined;
   /** A gateway key's model lists combined with the request's; when set, they replace the request's own. */
   keyMatchers?: { allowed: ModelMatcher | undefined; excluded: ModelMatcher | undefined };
+  /** What the router ignored or read differently in the request, for `x-pareto-warnings`. */
+  warnings: string[];
+  /** The caller asked for the routing decision on the response (`X-OpenRouter-Metadata: enabled`). */
+  routingMetadata: boolean;
 }
 
 /** Renders a zod issue as `path: message`, naming the value where it helps. */
@@ -148,8 +180,16 @@ export function parseChatRequest(
   }
 
   const settings: RouterSettings = {};
+  const warnings: string[] = [];
   for (const [position, plugin] of (input.plugins ?? []).entries()) {
     if (plugin.id !== 'pareto-router') continue;
+    warnings.push(...unknownFieldWarnings(plugin, position));
+    if (Object.keys(plugin).every((name) => name === 'id' || (name === 'enabled' && plugin[name] === true))) {
+      // What @openrouter/sdk sends when every field given was one its types do not know (it drops them).
+      warnings.push(
+        `plugins[${position}] sets nothing but its id, so the high tier applies; @openrouter/sdk drops plugin fields its types do not know: use minCodingScore, maxPrice, priceSource there`,
+      );
+    }
     const pluginParsed = pluginSchema.safeParse(plugin);
     if (!pluginParsed.success) {
       const issue = pluginParsed.error.issues[0];
@@ -170,9 +210,24 @@ export function parseChatRequest(
       }
     }
     if (value.min_coding_score !== undefined) settings.minCodingScore = value.min_coding_score;
-    if (value.max_price !== undefined) settings.maxPrice = toPriceCap(value.max_price);
+    if (value.max_price !== undefined) settings.maxPrice = value.max_price;
+    if (value.price_source !== undefined) settings.priceSource = value.price_source;
+    const caps = {
+      ...(value.max_blended_price === undefined ? {} : { blended: value.max_blended_price }),
+      ...(value.max_prompt_price === undefined ? {} : { input: value.max_prompt_price }),
+      ...(value.max_completion_price === undefined ? {} : { output: value.max_completion_price }),
+    };
+    if (Object.keys(caps).length > 0) settings.priceCaps = caps;
     if (value.allowed_models !== undefined) settings.allowedModels = value.allowed_models;
     if (value.excluded_models !== undefined) settings.excludedModels = value.excluded_models;
+  }
+  if (settings.maxPrice !== undefined) {
+    // As on the hosted router: a price cap replaces the quality tier.
+    if (settings.minCodingScore !== undefined || settings.tier !== undefined) {
+      warnings.push('min_coding_score and tier are not used when max_price is set');
+    }
+  } else if (settings.priceSource !== undefined) {
+    warnings.push('price_source applies only with max_price; ignored');
   }
 
   const provider: ParsedChatRequest['provider'] = {};
@@ -208,6 +263,9 @@ export function parseChatRequest(
   const request = forward as ChatRequest;
   if (otherPlugins !== undefined && otherPlugins.length > 0) request.plugins = otherPlugins;
 
+  if (routerModel === null && (input.plugins ?? []).some((plugin) => plugin.id === 'pareto-router')) {
+    warnings.push(`the pareto-router plugin applies only to router models; ${requestedModel} is not routed`);
+  }
   return {
     request,
     stream: input.stream === true,
@@ -217,7 +275,95 @@ export function parseChatRequest(
     settings,
     provider,
     sessionKey: sessionKeyOf(input, headers),
+    warnings,
+    routingMetadata: routingMetadataRequested(headers),
   };
+}
+
+/** The request's own warnings, then `later` (what the upstream's protocol could not express). */
+export function withRequestWarnings(parsed: ParsedChatRequest, later: readonly string[]): readonly string[] {
+  return parsed.warnings.length === 0 ? later : [...parsed.warnings, ...later];
+}
+
+const maxReportedFields = 8;
+const maxReportedFieldLength = 64;
+
+/**
+ * One warning per field of a `pareto-router` plugin entry the router does not know (at most a few), with
+ * the known field it most likely means: its snake_case form (`minCodingScore`, the shape the
+ * `@openrouter/sdk` types use, arrives unconverted through other clients) or a near spelling.
+ */
+function unknownFieldWarnings(plugin: Record<string, unknown>, position: number): string[] {
+  const unknown = Object.keys(plugin).filter((name) => !pluginFieldNames.includes(name));
+  const warnings = unknown.slice(0, maxReportedFields).map((name) => {
+    const shown = name.length > maxReportedFieldLength ? `${name.slice(0, maxReportedFieldLength)}...` : name;
+    const suggestion = suggestPluginField(name);
+    return `plugins[${position}].${shown} is not a pareto-router field and was ignored${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
+  });
+  if (unknown.length > maxReportedFields) {
+    warnings.push(`plugins[${position}]: ${unknown.length - maxReportedFields} more unknown fields ignored`);
+  }
+  return warnings;
+}
+
+/** The known plugin field a misspelt or camelCase name most likely stands for, if any. */
+export function suggestPluginField(name: string): string | undefined {
+  const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  if (pluginFieldNames.includes(snake)) return snake;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const field of pluginFieldNames) {
+    const distance = editDistance(snake, field, bestDistance);
+    if (distance < bestDistance) {
+      best = field;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * Optimal string alignment distance (Levenshtein with adjacent swaps), giving up above `limit`. Written
+ * here rather than taken from a package: it serves one warning on names of a few dozen characters.
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const previous = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(
+        (previous[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row.push(value);
+    }
+    rows.push(row);
+  }
+  return Math.min(limit, (rows[a.length] as number[])[b.length] as number);
+}
+
+/**
+ * The hosted router's opt-in for routing metadata on the response: `X-OpenRouter-Metadata: enabled`
+ * (or the older `X-OpenRouter-Experimental-Metadata`), case-insensitive; any other value means no.
+ */
+function routingMetadataRequested(headers: Record<string, string | string[] | undefined>): boolean {
+  for (const name of ['x-openrouter-metadata', 'x-openrouter-experimental-metadata']) {
+    const value = headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text !== undefined && text.trim().toLowerCase() === 'enabled') return true;
+  }
+  return false;
 }
 
 function toPriceCap(value: z.infer<typeof priceSchema>): {

@@ -7,7 +7,8 @@ import { RouterError } from '../core/errors.js';
 import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
 import type { ModelIndex } from '../core/model-index.js';
 import { createModelMatcher } from '../core/model-pattern.js';
-import { type RouteFeatures, type RoutePlan, route } from '../core/route.js';
+import { type InputPriceView, type RouteFeatures, type RoutePlan, route } from '../core/route.js';
+import { formatPrice } from '../core/route-index.js';
 import type { CandidateModel } from '../executor/execute-chat.js';
 import type { ParsedChatRequest } from './parse-chat-request.js';
 import type { RouterApp } from './router-app.js';
@@ -18,8 +19,15 @@ export interface CandidatePlan {
   index: ModelIndex;
 }
 
-/** The route features of a request (shared by chat and explain). */
-export function featuresOf(parsed: ParsedChatRequest, preferredModel: string | undefined): RouteFeatures {
+/**
+ * The route features of a request (shared by chat and explain). `inputPrices` are the input prices
+ * measured from the request log, read only with `price_source: "weighted_avg"`.
+ */
+export function featuresOf(
+  parsed: ParsedChatRequest,
+  preferredModel: string | undefined,
+  inputPrices?: InputPriceView,
+): RouteFeatures {
   const request = parsed.request;
   const features: RouteFeatures = {
     minCodingScore: parsed.settings.minCodingScore,
@@ -44,7 +52,13 @@ export function featuresOf(parsed: ParsedChatRequest, preferredModel: string | u
       features.excludedModels = createModelMatcher(parsed.settings.excludedModels);
     }
   }
-  if (parsed.settings.maxPrice !== undefined) features.maxPrice = parsed.settings.maxPrice;
+  if (parsed.settings.priceCaps !== undefined) features.priceCaps = parsed.settings.priceCaps;
+  if (parsed.settings.maxPrice !== undefined) {
+    features.maxInputPrice = parsed.settings.maxPrice;
+    if (parsed.settings.priceSource === 'weighted_avg' && inputPrices !== undefined) {
+      features.inputPrices = inputPrices;
+    }
+  }
   return features;
 }
 
@@ -57,7 +71,25 @@ export function describeEmptyPlan(plan: RoutePlan): string {
     counts.set(decision.reason, entry);
   }
   const parts = [...counts].map(([reason, { count, example }]) => `${count} ${reason} (e.g. ${example})`);
-  return `no model in the ${plan.tier} tier or its neighbour fits the request: ${parts.join('; ')}`;
+  const scope =
+    plan.tier === null
+      ? `no model priced at or below max_price ${formatPrice(plan.maxInputPrice ?? 0)} of input`
+      : plan.rule === 'pareto'
+        ? `no model of any tier, for a ${plan.tier}-tier bar,`
+        : `no model in the ${plan.tier} tier or its neighbour`;
+  return `${scope} fits the request: ${parts.join('; ')}`;
+}
+
+/** The measured input prices, when the request asks for them (`price_source: "weighted_avg"`). */
+export function measuredPricesFor(
+  app: RouterApp,
+  parsed: ParsedChatRequest,
+  index: ModelIndex,
+  now: number,
+): InputPriceView | undefined {
+  if (parsed.settings.maxPrice === undefined || parsed.settings.priceSource !== 'weighted_avg')
+    return undefined;
+  return app.inputPrices.viewFor(index, now);
 }
 
 /** Plans the candidates of one request. Throws a RouterError with the right status when none fits. */
@@ -67,15 +99,16 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
     const preferred =
       parsed.sessionKey === undefined ? undefined : app.state.sticky.get(parsed.sessionKey, now)?.modelId;
     const plan = route(
-      featuresOf(parsed, preferred),
+      featuresOf(parsed, preferred, measuredPricesFor(app, parsed, index, now)),
       index,
       app.state.liveView(now, (modelId) => {
         const model = index.byId.get(modelId);
         return model !== undefined && app.catalog.isServable(model);
       }),
       app.routePolicy,
-      // A request reads the decisions only when nothing fits (to say why), and then the plan has them.
-      { decisions: 'when_empty' },
+      // A request reads the decisions only when nothing fits (to say why), and then the plan has them;
+      // routing metadata on the response explains every model.
+      { decisions: parsed.routingMetadata ? 'all' : 'when_empty' },
     );
     if (plan.candidates.length === 0) {
       const unavailable = plan.decisions.some((decision) => decision.reason === 'unavailable');
@@ -92,7 +125,9 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
           },
         );
       }
-      throw new RouterError('no_candidate', describeEmptyPlan(plan), { metadata: { tier: plan.tier } });
+      throw new RouterError('no_candidate', describeEmptyPlan(plan), {
+        metadata: plan.tier === null ? { max_price: plan.maxInputPrice } : { tier: plan.tier },
+      });
     }
     const candidates = plan.candidates.map((candidate) => {
       const model = index.byId.get(candidate.modelId);

@@ -25,12 +25,13 @@ export function renderUsage(usage: Usage, cost: number) {
   };
 }
 
-/** The non-streamed chat completion body. */
+/** The non-streamed chat completion body; `metadata` becomes `openrouter_metadata` (when asked for). */
 export function renderCompletion(
   identity: ResponseIdentity,
   result: ChatResult,
   usage: Usage,
   cost: number,
+  metadata?: object,
 ): string {
   const message: Record<string, unknown> = {
     role: 'assistant',
@@ -56,6 +57,7 @@ export function renderCompletion(
       },
     ],
     usage: renderUsage(usage, cost),
+    ...(metadata === undefined ? {} : { openrouter_metadata: metadata }),
   });
 }
 
@@ -95,9 +97,17 @@ export class ChunkRenderer {
     }
   }
 
-  /** The final chunk carrying usage and cost, with no choices. */
-  renderUsageChunk(usage: Usage, cost: number): string {
-    return JSON.stringify({ ...this.#head(), choices: [], usage: renderUsage(usage, cost) });
+  /**
+   * The final chunk carrying usage and cost, with no choices; the routing metadata rides on it when
+   * asked for (the hosted router sends it on the last chunk before `[DONE]`).
+   */
+  renderUsageChunk(usage: Usage, cost: number, metadata?: object): string {
+    return JSON.stringify({
+      ...this.#head(),
+      choices: [],
+      usage: renderUsage(usage, cost),
+      ...(metadata === undefined ? {} : { openrouter_metadata: metadata }),
+    });
   }
 
   /** The chunk that ends a stream that failed after content was sent. */

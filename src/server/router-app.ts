@@ -11,6 +11,7 @@ import { defaultRoutePolicy, type RoutePolicy } from '../core/route.js';
 import { UpstreamCatalog } from '../executor/upstream-catalog.js';
 import { UpstreamClient } from '../executor/upstream-client.js';
 import { RouterState } from '../state/router-state.js';
+import { MeasuredInputPrices } from './measured-input-prices.js';
 import type { RouterOps } from './router-ops.js';
 
 export interface RouterApp {
@@ -25,6 +26,8 @@ export interface RouterApp {
   routePolicy: RoutePolicy;
   /** The configured alias target of a requested model name (`modelAliases`), or undefined. */
   resolveModelAlias: ModelAliasResolver;
+  /** Input prices measured from the request log, for `price_source: "weighted_avg"`. */
+  inputPrices: MeasuredInputPrices;
   /** Request log, keys, budgets, metrics and logs. */
   ops: RouterOps;
   /** Wall-clock milliseconds (state expiry, `created`). */
@@ -51,6 +54,13 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
   const indexes = new Map<string, ModelIndex>([[defaultIndex.version, defaultIndex]]);
   const availableVersions = options.availableVersions ?? [defaultIndex.version];
   const client = new UpstreamClient();
+  const inputPrices = new MeasuredInputPrices(options.ops.store, {
+    onError: (error) =>
+      options.ops.logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        'could not read prompt tokens from the request log; weighted_avg prices stay as they were',
+      ),
+  });
   return {
     config,
     defaultIndex,
@@ -74,10 +84,19 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
     catalog: new UpstreamCatalog(config.upstreams, config.upstreamPreference),
     state: new RouterState({ circuitBreaker: config.circuitBreaker, sticky: config.sticky }),
     client,
-    routePolicy: { ...defaultRoutePolicy, cutoffs: config.tierCutoffs, maxFallbacks: config.maxFallbacks },
+    routePolicy: {
+      ...defaultRoutePolicy,
+      rule: config.routingPolicy,
+      cutoffs: config.tierCutoffs,
+      maxFallbacks: config.maxFallbacks,
+    },
+    inputPrices,
     resolveModelAlias: createModelAliasResolver(config.modelAliases ?? {}),
     now: options.now ?? Date.now,
     ops: options.ops,
-    close: () => client.close(),
+    close: async () => {
+      await inputPrices.close();
+      await client.close();
+    },
   };
 }

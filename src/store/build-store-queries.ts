@@ -8,6 +8,7 @@ import {
   defaultRequestQueryLimit,
   maxRequestQueryLimit,
   noneGroup,
+  type PromptTokenRow,
   type RequestQuery,
   type SpendGrouping,
   type SpendRow,
@@ -58,6 +59,42 @@ export function buildSpendQuery(
       `COALESCE(SUM(cached_tokens), 0) AS cached_tokens FROM requests${where.text} GROUP BY ${group}`,
     values: where.values,
   };
+}
+
+/** Raw row of `promptTokenTotals`, as both engines return it once numbers are numbers. */
+export interface PromptTokenAggregateRow {
+  model: string;
+  requests: number;
+  prompt_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+}
+
+/** The aggregate for `promptTokenTotals`: per answering model, requests that sent prompt tokens. */
+export function buildPromptTokenQuery(
+  query: { since: number; until?: number },
+  placeholder: Placeholder,
+): BuiltQuery {
+  const where = buildWhereClause(query, placeholder);
+  const conditions = 'model IS NOT NULL AND prompt_tokens > 0';
+  return {
+    text:
+      'SELECT model, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, ' +
+      'COALESCE(SUM(cached_tokens), 0) AS cached_tokens, COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens ' +
+      `FROM requests${where.text === '' ? ` WHERE ${conditions}` : `${where.text} AND ${conditions}`} GROUP BY model ORDER BY model`,
+    values: where.values,
+  };
+}
+
+/** Numbers as numbers (PostgreSQL returns bigint sums as strings). */
+export function mapPromptTokenRows(rows: readonly PromptTokenAggregateRow[]): PromptTokenRow[] {
+  return rows.map((row) => ({
+    model: row.model,
+    requests: Number(row.requests),
+    promptTokens: Number(row.prompt_tokens),
+    cachedTokens: Number(row.cached_tokens),
+    cacheWriteTokens: Number(row.cache_write_tokens),
+  }));
 }
 
 /** The sum for `keySpend`. */

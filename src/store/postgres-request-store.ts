@@ -9,9 +9,12 @@ import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
 import {
   buildKeySpendQuery,
+  buildPromptTokenQuery,
   buildRequestQuery,
   buildSpendQuery,
+  mapPromptTokenRows,
   mapSpendRows,
+  type PromptTokenAggregateRow,
   type SpendAggregateRow,
 } from './build-store-queries.js';
 import {
@@ -25,7 +28,7 @@ import {
 } from './map-store-rows.js';
 import { mapApiKeyRow, mapRequestRow } from './read-store-rows.js';
 import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
-import type { RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
+import type { PromptTokenRow, RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
 import { selectPendingMigrations, storeMigrations } from './store-migrations.js';
 
 let driver: typeof pg | undefined;
@@ -217,6 +220,12 @@ export class PostgresRequestStore implements RequestStore {
     const built = buildSpendQuery(query, postgresPlaceholder);
     const result = await this.#pool.query<SpendAggregateRow>(built.text, built.values);
     return mapSpendRows(result.rows, query.by);
+  }
+
+  async promptTokenTotals(query: { since: number; until?: number }): Promise<PromptTokenRow[]> {
+    const built = buildPromptTokenQuery(query, postgresPlaceholder);
+    const result = await this.#pool.query<PromptTokenAggregateRow>(built.text, built.values);
+    return mapPromptTokenRows(result.rows);
   }
 
   async keySpend(keyId: string, since: number): Promise<number> {

@@ -41,6 +41,16 @@ export interface SpendRow {
   cachedTokens: number;
 }
 
+/** Prompt tokens one model was sent over a window, for the input price it effectively charged. */
+export interface PromptTokenRow {
+  /** The model that answered. */
+  model: string;
+  requests: number;
+  promptTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+}
+
 /** The group of requests that have no value for the grouping column. */
 export const noneGroup = '(none)';
 
@@ -62,6 +72,11 @@ export interface RequestStore {
   queryRequests(query: RequestQuery): Promise<RequestRecord[]>;
   /** Totals per group; `day` groups in date order, the others by cost, highest first. */
   spend(query: SpendQuery): Promise<SpendRow[]>;
+  /**
+   * Prompt, cache-read and cache-write tokens per answering model over `[since, until)`, from requests
+   * that sent prompt tokens; by model id. What `price_source: "weighted_avg"` prices from.
+   */
+  promptTokenTotals(query: { since: number; until?: number }): Promise<PromptTokenRow[]>;
   /** USD spent by a key since `since` (inclusive), for its daily, monthly and total limits. */
   keySpend(keyId: string, since: number): Promise<number>;
   /** Fails with RouterError `invalid_request` when the id or hash already exists or a setting is invalid. */

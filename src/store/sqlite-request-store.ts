@@ -9,9 +9,12 @@ import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
 import {
   buildKeySpendQuery,
+  buildPromptTokenQuery,
   buildRequestQuery,
   buildSpendQuery,
+  mapPromptTokenRows,
   mapSpendRows,
+  type PromptTokenAggregateRow,
   type SpendAggregateRow,
 } from './build-store-queries.js';
 import {
@@ -24,7 +27,7 @@ import {
 } from './map-store-rows.js';
 import { mapApiKeyRow, mapRequestRow } from './read-store-rows.js';
 import type { RequestRecord } from './request-record.js';
-import type { RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
+import type { PromptTokenRow, RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
 import {
   openSqliteDatabase,
   reasonOf,
@@ -127,6 +130,11 @@ export class SqliteRequestStore implements RequestStore {
   async spend(query: SpendQuery): Promise<SpendRow[]> {
     const built = buildSpendQuery(query, sqlitePlaceholder);
     return mapSpendRows(this.#all<SpendAggregateRow>(built.text, built.values as SqliteValue[]), query.by);
+  }
+
+  async promptTokenTotals(query: { since: number; until?: number }): Promise<PromptTokenRow[]> {
+    const built = buildPromptTokenQuery(query, sqlitePlaceholder);
+    return mapPromptTokenRows(this.#all<PromptTokenAggregateRow>(built.text, built.values as SqliteValue[]));
   }
 
   async keySpend(keyId: string, since: number): Promise<number> {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticModel } from '../../core/test-support/synthetic-index.js';
 import { runCli } from '../test-support/cli-fixture.js';
 import { day, fixtureNow, type SeededLog, seedRequestLog } from '../test-support/request-log-fixture.js';
 import type { ForecastReport } from './forecast-command.js';
@@ -33,6 +34,28 @@ describe('forecast', () => {
     // Default mix 0.2 / 0.5 / 0.3.
     expect(report.mix.shares).toEqual({ high: 0.2, medium: 0.5, low: 0.3 });
     expect(report.mix.monthlyCost).toBeCloseTo(0.2 * 225 + 0.5 * 48 + 0.3 * 6, 9);
+  });
+
+  it('picks each primary by the routing rule: --policy bands keeps a dominated low model', async () => {
+    // Percentiles 0, 0.5, 1: the medium model is better and cheaper than the low one.
+    const models = [
+      syntheticModel('l/worse-dearer', 10, 1),
+      syntheticModel('m/better-cheaper', 50, 0.5),
+      syntheticModel('h/best', 90, 5),
+    ];
+    const loadSnapshot = async () => ({
+      schemaVersion: 1 as const,
+      version: '2026-11',
+      createdAt: '2026-11-01T00:00:00Z',
+      models,
+    });
+    const lowOf = async (policy: string[]) => {
+      const run = await runCli(['forecast', ...profile, ...policy, '--json'], { loadSnapshot });
+      const report = JSON.parse(run.stdout) as ForecastReport;
+      return [report.policy, report.tiers.find((forecast) => forecast.tier === 'low')?.modelId];
+    };
+    expect(await lowOf([])).toEqual(['pareto', 'm/better-cheaper']);
+    expect(await lowOf(['--policy', 'bands'])).toEqual(['bands', 'l/worse-dearer']);
   });
 
   it('prices cached input at the cache-read price', async () => {

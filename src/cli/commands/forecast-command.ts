@@ -7,7 +7,7 @@ import { type Command, Option } from 'commander';
 import { buildModelIndex } from '../../core/build-model-index.js';
 import { computeCost } from '../../core/compute-cost.js';
 import type { ModelIndex } from '../../core/model-index.js';
-import { route } from '../../core/route.js';
+import { defaultRoutePolicy, type RoutingRule, route, routingRules } from '../../core/route.js';
 import { type TierName, tierAliases, tierNames } from '../../core/tiers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
@@ -61,6 +61,8 @@ export interface TierForecast {
 /** The whole `forecast --json` document (money in USD). */
 export interface ForecastReport {
   snapshotVersion: string;
+  /** The routing rule the primaries were picked by (`--policy`). */
+  policy: RoutingRule;
   days: number;
   profile: TrafficProfile;
   tiers: TierForecast[];
@@ -81,6 +83,7 @@ export function buildForecastReport(
   profile: TrafficProfile,
   mix: TierMix,
   fromLog: FromLogReport | null = null,
+  policy: RoutingRule = defaultRoutePolicy.rule,
 ): ForecastReport {
   const tiers = tierNames.map((tier): TierForecast => {
     const plan = route(
@@ -90,6 +93,8 @@ export function buildForecastReport(
         maxTokens: profile.outputTokens > 0 ? profile.outputTokens : undefined,
       },
       index,
+      undefined,
+      { ...defaultRoutePolicy, rule: policy },
     );
     const primary = plan.candidates[0];
     const model = primary === undefined ? undefined : index.byId.get(primary.modelId);
@@ -140,6 +145,7 @@ export function buildForecastReport(
   }
   return {
     snapshotVersion: index.version,
+    policy,
     days: forecastDays,
     profile: { ...profile },
     tiers,
@@ -239,6 +245,7 @@ function describeMeasurement(fromLog: FromLogReport): string {
 }
 
 interface ForecastOptions {
+  policy?: RoutingRule;
   requestsPerDay?: number;
   inputTokens?: number;
   outputTokens?: number;
@@ -332,6 +339,12 @@ export function registerForecastCommand(program: Command, context: CliContext): 
         'share of input tokens served from the prompt cache, 0..1 (default 0)',
       ).argParser(parseUnitInterval),
     )
+    .addOption(
+      new Option(
+        '--policy <rule>',
+        'routing rule the primaries are picked by: pareto (default) or bands',
+      ).choices(routingRules),
+    )
     .option(
       '--from-log',
       'measure requests per day, tokens per request, cached share and tier mix from the request log; flags given as well replace the measured value',
@@ -353,7 +366,7 @@ export function registerForecastCommand(program: Command, context: CliContext): 
     } else {
       const flagProfile = profileFromFlags(options);
       const index = await loadCommandIndex(self, context);
-      report = buildForecastReport(index, flagProfile, options.mix ?? defaultTierMix);
+      report = buildForecastReport(index, flagProfile, options.mix ?? defaultTierMix, null, options.policy);
     }
     if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else context.stdout(formatForecastReport(report, createPalette(context.colour)));
@@ -382,5 +395,5 @@ async function forecastFromLog(
     measureLogTraffic(store, since, now),
   );
   const { profile, mix, fromLog } = profileFromLog(options, measurement);
-  return buildForecastReport(index, profile, mix, fromLog);
+  return buildForecastReport(index, profile, mix, fromLog, options.policy);
 }

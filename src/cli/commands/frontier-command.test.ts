@@ -47,6 +47,13 @@ describe('frontier', () => {
     expect(report.models.find((model) => model.id === 'delta/legacy')?.dominatedBy).toBe('gamma/open-coder');
   });
 
+  it('names in the table the model that beats each dominated one, and how', async () => {
+    const run = await runCli(['frontier']);
+    expect(run.stdout).toMatch(
+      /dominated\s+delta\/legacy\s+medium.*gamma\/open-coder \(better and cheaper\)/,
+    );
+  });
+
   it('--svg writes the chart', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'pareto-frontier-'));
     try {

@@ -7,7 +7,7 @@ import { formatTable } from '../format-table.js';
 import { formatPercentile, formatPricePerMillion } from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex } from '../load-command-index.js';
 import { createPalette, type Palette } from '../palette.js';
-import { renderFrontierSvg } from '../render-frontier-svg.js';
+import { describeDominator, renderFrontierSvg } from '../render-frontier-svg.js';
 import { colourTier } from '../tier-colour.js';
 import { UsageError } from '../usage-error.js';
 
@@ -112,7 +112,7 @@ export function formatFrontierReport(report: FrontierReport, colours: Palette): 
         { header: 'blended', align: 'right', value: (entry) => formatPricePerMillion(entry.blendedPrice) },
         {
           header: 'dominated by',
-          value: (entry) => entry.dominatedBy ?? '',
+          value: (entry) => describeDominator(entry, report.models),
           colour: (text, _entry, palette) => palette.dim(text),
         },
       ],
@@ -121,7 +121,9 @@ export function formatFrontierReport(report: FrontierReport, colours: Palette): 
     ).trimEnd(),
     '',
     colours.dim('blended: USD per million tokens, (3 x input + output) / 4; coding: percentile in 0..1'),
-    colours.dim('dominated: another model is no dearer and codes at least as well'),
+    colours.dim(
+      'dominated: another model is no dearer and codes at least as well (the pareto rule never routes there first)',
+    ),
   ];
   if (report.unbenchmarked.length > 0) {
     lines.push(colours.dim(`not placed (no coding benchmark): ${report.unbenchmarked.join(', ')}`));

@@ -6,12 +6,16 @@ import type { ModelIndex } from '../../core/model-index.js';
 import { createModelMatcher } from '../../core/model-pattern.js';
 import {
   type DropReason,
+  defaultRoutePolicy,
   type ModelDecision,
   type PlannedCandidate,
   type RouteFeatures,
   type RoutePlan,
+  type RoutingRule,
   route,
+  routingRules,
 } from '../../core/route.js';
+import { tierNames } from '../../core/tiers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
 import { formatPercentile, formatPricePerMillion } from '../format-values.js';
@@ -36,8 +40,12 @@ export interface RouteQuestion {
   /** The tier alias the score came from, when `--tier` was used. */
   tierAlias?: string | undefined;
   nitro: boolean;
-  /** Blended price cap, USD per million tokens. */
+  /** The routing rule (`routing.policy`); the default is pareto. */
+  policy?: RoutingRule | undefined;
+  /** The hosted router's max_price: a cap on the input price that bypasses the tiers, USD per million tokens. */
   maxPrice?: number | undefined;
+  /** Cap on the blended price inside the tier, USD per million tokens. */
+  maxBlendedPrice?: number | undefined;
   estimatedPromptTokens?: number | undefined;
   maxTokens?: number | undefined;
   needsTools: boolean;
@@ -53,7 +61,9 @@ export interface RouteReport extends RoutePlan {
     minCodingScore: number | null;
     tierAlias: string | null;
     nitro: boolean;
+    policy: RoutingRule;
     maxPrice: number | null;
+    maxBlendedPrice: number | null;
     estimatedPromptTokens: number | null;
     maxTokens: number | null;
     needsTools: boolean;
@@ -77,20 +87,24 @@ export function featuresOfQuestion(question: RouteQuestion): RouteFeatures {
   };
   if (question.allow.length > 0) features.allowedModels = createModelMatcher(question.allow);
   if (question.exclude.length > 0) features.excludedModels = createModelMatcher(question.exclude);
-  if (question.maxPrice !== undefined) features.maxPrice = { blended: question.maxPrice };
+  if (question.maxBlendedPrice !== undefined) features.priceCaps = { blended: question.maxBlendedPrice };
+  if (question.maxPrice !== undefined) features.maxInputPrice = question.maxPrice;
   return features;
 }
 
 /** Routes a question on an index (no live stats: the CLI is offline). */
 export function buildRouteReport(index: ModelIndex, question: RouteQuestion): RouteReport {
-  const plan = route(featuresOfQuestion(question), index);
+  const policy = question.policy ?? defaultRoutePolicy.rule;
+  const plan = route(featuresOfQuestion(question), index, undefined, { ...defaultRoutePolicy, rule: policy });
   return {
     ...plan,
     request: {
       minCodingScore: question.minCodingScore ?? null,
       tierAlias: question.tierAlias ?? null,
       nitro: question.nitro,
+      policy,
       maxPrice: question.maxPrice ?? null,
+      maxBlendedPrice: question.maxBlendedPrice ?? null,
       estimatedPromptTokens: question.estimatedPromptTokens ?? null,
       maxTokens: question.maxTokens ?? null,
       needsTools: question.needsTools,
@@ -107,7 +121,9 @@ export function describeDropCount(reason: DropReason, count: number, report: Rou
   const request = report.request;
   switch (reason) {
     case 'other_tier':
-      return `${count} in another tier than ${report.tier} and its neighbour`;
+      return report.rule === 'pareto'
+        ? `${count} below the ${report.tier} bar`
+        : `${count} in another tier than ${report.tier} and its neighbour`;
     case 'unbenchmarked':
       return `${count} without a coding benchmark`;
     case 'not_allowed':
@@ -127,9 +143,13 @@ export function describeDropCount(reason: DropReason, count: number, report: Rou
     case 'no_image_input':
       return `${count} without image input`;
     case 'over_max_price':
-      return `${count} over max_price ${formatPricePerMillion(request.maxPrice ?? 0)}/M`;
+      return request.maxPrice !== null
+        ? `${count} over max_price ${formatPricePerMillion(request.maxPrice)}/M of input${request.maxBlendedPrice === null ? '' : ' or the blended cap'}`
+        : `${count} over max_blended_price ${formatPricePerMillion(request.maxBlendedPrice ?? 0)}/M`;
     case 'unavailable':
       return `${count} unavailable`;
+    case 'dominated':
+      return `${count} beaten on both price and percentile by another eligible model`;
     case 'beyond_fallbacks':
       return `${count} ranked after the fallbacks`;
   }
@@ -147,6 +167,20 @@ export function describeEmptyReport(report: RouteReport): string {
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([reason, count]) => describeDropCount(reason, count, report));
   return `no model fits: ${parts.join(', ')}`;
+}
+
+/** Why the primary comes from another tier than the bar selects, or null when it does not. */
+function describeStep(report: RouteReport): string | null {
+  const tier = report.tier;
+  const stepped = report.steppedTo;
+  if (tier === null || stepped === null) return null;
+  if (report.rule === 'bands') {
+    return `nothing in the ${tier} tier fits; stepped to the neighbouring ${stepped} tier`;
+  }
+  const upwards = tierNames.indexOf(stepped) < tierNames.indexOf(tier);
+  return upwards
+    ? `the cheapest model at or above the ${tier} bar is in the ${stepped} tier: it beats every eligible ${tier} model on price and percentile`
+    : `nothing at or above the ${tier} bar fits; stepped down to the ${stepped} tier, best first`;
 }
 
 function describeBar(report: RouteReport): string {
@@ -167,7 +201,12 @@ export function describeConstraints(request: RouteReport['request']): string | n
   if (request.needsTools) parts.push('tools');
   if (request.needsStructuredOutput) parts.push('json_schema output');
   if (request.needsImageInput) parts.push('image input');
-  if (request.maxPrice !== null) parts.push(`max_price ${formatPricePerMillion(request.maxPrice)}/M blended`);
+  if (request.maxPrice !== null) {
+    parts.push(`max_price ${formatPricePerMillion(request.maxPrice)}/M of input (tiers bypassed)`);
+  }
+  if (request.maxBlendedPrice !== null) {
+    parts.push(`max_blended_price ${formatPricePerMillion(request.maxBlendedPrice)}/M`);
+  }
   if (request.allow.length > 0) parts.push(`allow ${request.allow.join(',')}`);
   if (request.exclude.length > 0) parts.push(`exclude ${request.exclude.join(',')}`);
   return parts.length === 0 ? null : parts.join(', ');
@@ -176,19 +215,26 @@ export function describeConstraints(request: RouteReport['request']): string | n
 /** The readable form of a route report: the tier, the candidates in order, every dropped model. */
 export function formatRouteReport(report: RouteReport, colours: Palette): string {
   const lines: string[] = [];
-  const nitro = report.nitro ? ', nitro (fastest first)' : ', cheapest first';
-  lines.push(
-    colours.bold(`snapshot ${report.snapshotVersion}: ${describeBar(report)} -> ${report.tier} tier${nitro}`),
-  );
-  const constraints = describeConstraints(report.request);
-  if (constraints !== null) lines.push(`request: ${constraints}`);
-  if (report.steppedTo !== null) {
+  const rule = `${report.rule} rule`;
+  if (report.tier === null) {
+    const order = report.nitro ? 'nitro (fastest first)' : 'best under the cap first';
     lines.push(
-      colours.yellow(
-        `nothing in the ${report.tier} tier fits; stepped to the neighbouring ${report.steppedTo} tier`,
+      colours.bold(
+        `snapshot ${report.snapshotVersion}: max_price ${formatPricePerMillion(report.maxInputPrice ?? 0)}/M of input -> tiers bypassed, ${order}`,
+      ),
+    );
+  } else {
+    const nitro = report.nitro ? ', nitro (fastest first)' : ', cheapest first';
+    lines.push(
+      colours.bold(
+        `snapshot ${report.snapshotVersion}: ${describeBar(report)} -> ${report.tier} tier${nitro} (${rule})`,
       ),
     );
   }
+  const constraints = describeConstraints(report.request);
+  if (constraints !== null) lines.push(`request: ${constraints}`);
+  const stepped = describeStep(report);
+  if (stepped !== null) lines.push(colours.yellow(stepped));
   lines.push('');
   if (report.candidates.length === 0) {
     lines.push(colours.red(describeEmptyReport(report)));
@@ -254,7 +300,9 @@ interface RouteOptions {
   minCodingScore?: number;
   tier?: TierChoice;
   nitro?: boolean;
+  policy?: RoutingRule;
   maxPrice?: number;
+  maxBlendedPrice?: number;
   promptFile?: string;
   maxTokens?: number;
   tools?: boolean;
@@ -305,9 +353,19 @@ export function registerRouteCommand(program: Command, context: CliContext): voi
     )
     .option('--nitro', 'rank by throughput instead of price (as `pareto-code:nitro`)')
     .addOption(
-      new Option('--max-price <usd>', 'cap on the blended price, USD per million tokens').argParser(
-        parseNonNegativeNumber,
-      ),
+      new Option('--policy <rule>', 'routing rule: pareto (the default) or bands').choices(routingRules),
+    )
+    .addOption(
+      new Option(
+        '--max-price <usd>',
+        'the hosted max_price: most USD per million input tokens; bypasses the tiers',
+      ).argParser(parseNonNegativeNumber),
+    )
+    .addOption(
+      new Option(
+        '--max-blended-price <usd>',
+        'cap on the blended price inside the tier, USD per million tokens',
+      ).argParser(parseNonNegativeNumber),
     )
     .option('--prompt-file <file>', 'estimate the prompt tokens from this file (for the context limit)')
     .addOption(
@@ -324,7 +382,9 @@ export function registerRouteCommand(program: Command, context: CliContext): voi
       minCodingScore: options.minCodingScore ?? options.tier?.minCodingScore,
       tierAlias: options.tier?.name,
       nitro: options.nitro === true,
+      policy: options.policy,
       maxPrice: options.maxPrice,
+      maxBlendedPrice: options.maxBlendedPrice,
       maxTokens: options.maxTokens,
       needsTools: options.tools === true,
       needsStructuredOutput: options.jsonSchema === true,

@@ -20,8 +20,8 @@ function createChatStreamWriter(identity: ResponseIdentity): IngressStreamWriter
     // conversion is already a near pass-through.
     relay: () => '',
     setModel: (model, provider) => renderer.setModel(model, provider),
-    finish: (usage, cost) =>
-      formatSseMessage(renderer.renderUsageChunk(usage, cost)) + formatSseMessage('[DONE]'),
+    finish: (usage, cost, _finishReason, routingMetadata) =>
+      formatSseMessage(renderer.renderUsageChunk(usage, cost, routingMetadata)) + formatSseMessage('[DONE]'),
     fail: (error) => formatSseMessage(renderer.renderErrorChunk(error)) + formatSseMessage('[DONE]'),
     keepAlive: () => formatSseComment('PARETO PROCESSING'),
   };
@@ -36,7 +36,8 @@ export const chatIngress: IngressAdapter = {
     }
     return { body: body as Record<string, unknown>, warnings: [] };
   },
-  renderResult: (identity, result, usage, cost) => renderCompletion(identity, result, usage, cost),
+  renderResult: (identity, result, usage, cost, _native, routingMetadata) =>
+    renderCompletion(identity, result, usage, cost, routingMetadata),
   createStreamWriter: createChatStreamWriter,
   renderError(error) {
     const rendered: ReturnType<IngressAdapter['renderError']> = {

@@ -96,6 +96,7 @@ export function gatewayConfig(
     tierCutoffs: defaultTierCutoffs,
     blendRatio: defaultBlendRatio,
     maxFallbacks: 2,
+    routingPolicy: 'pareto',
     timeouts: { firstByteMs: 400, firstTokenMs: 400, streamIdleMs: 400, keepAliveMs: 100 },
     retries: { ...defaultRetries, retryAfterMaxWaitMs: 1_500, backoffBaseMs: 40, backoffMaxMs: 200 },
     circuitBreaker: { failureThreshold: 50, openMs: 60_000 },

@@ -397,6 +397,45 @@ export function describeRequestStoreConformance(
         expect(await store.spend({ by: 'key', since: base + 10 * day })).toEqual([]);
       });
 
+      it('totals prompt, cache-read and cache-write tokens per answering model over a window', async () => {
+        const tokens = (
+          id: string,
+          createdAt: number,
+          model: string,
+          prompt: number,
+          cached: number,
+          written: number,
+        ) =>
+          makeRequestRecord({
+            id,
+            createdAt,
+            model,
+            promptTokens: prompt,
+            cachedTokens: cached,
+            cacheWriteTokens: written,
+          });
+        await store.insertRequests([
+          tokens('gen-t1', base, 'm/x', 1_000, 600, 100),
+          tokens('gen-t2', base + hour, 'm/x', 3_000, 0, 3_000),
+          tokens('gen-t3', base + hour, 'm/y', 500, 500, 0),
+          tokens('gen-t4', base + 3 * day, 'm/x', 7, 0, 0),
+          tokens('gen-t5', base + hour, 'm/z', 0, 0, 0),
+        ]);
+        const window = { since: base, until: base + 3 * day };
+        const rows = (await store.promptTokenTotals(window)).filter((row) => row.model.startsWith('m/'));
+        expect(rows).toEqual([
+          { model: 'm/a', requests: 2, promptTokens: 300, cachedTokens: 50, cacheWriteTokens: 4_000 },
+          { model: 'm/b', requests: 1, promptTokens: 300, cachedTokens: 100, cacheWriteTokens: 2_000 },
+          { model: 'm/c', requests: 1, promptTokens: 400, cachedTokens: 0, cacheWriteTokens: 2_000 },
+          { model: 'm/x', requests: 2, promptTokens: 4_000, cachedTokens: 600, cacheWriteTokens: 3_100 },
+          { model: 'm/y', requests: 1, promptTokens: 500, cachedTokens: 500, cacheWriteTokens: 0 },
+        ]);
+        // No model (a failed call) and no prompt tokens are left out; since is inclusive.
+        expect((await store.promptTokenTotals({ since: base + 3 * day })).map((row) => row.model)).toEqual([
+          'm/x',
+        ]);
+      });
+
       it('sums a key spend from a point in time, inclusive', async () => {
         expect(await store.keySpend('key_one', base)).toBeCloseTo(2, 12);
         expect(await store.keySpend('key_one', base + 1)).toBeCloseTo(1.5, 12);
