@@ -18,7 +18,7 @@ type ConvertibleBlockType =
   | 'redacted_thinking';
 
 /** Blocks only Anthropic's servers can act on. */
-type ServerOnlyBlockType =
+export type ServerOnlyBlockType =
   | 'server_tool_use'
   | 'web_search_tool_result'
   | 'web_fetch_tool_result'
@@ -72,4 +72,21 @@ const knownBlockTypes: ReadonlySet<string> = new Set<AnthropicBlockType>([
 /** True when `type` is a content block type the Messages API documents. */
 export function isAnthropicBlockType(type: string): type is AnthropicBlockType {
   return knownBlockTypes.has(type);
+}
+
+const convertibleBlockTypes: ReadonlySet<string> = new Set<ConvertibleBlockType>([
+  'text',
+  'image',
+  'document',
+  'search_result',
+  'compaction',
+  'tool_use',
+  'tool_result',
+  'thinking',
+  'redacted_thinking',
+]);
+
+/** True when `type` is a block only Anthropic's servers can act on (dropped on the converted path). */
+export function isServerOnlyBlockType(type: AnthropicBlockType): type is ServerOnlyBlockType {
+  return !convertibleBlockTypes.has(type);
 }

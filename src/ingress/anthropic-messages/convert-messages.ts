@@ -15,7 +15,11 @@ import type {
   ToolCall,
   ToolMessage,
 } from '../../core/chat-request.js';
-import { type AnthropicBlockType, isAnthropicBlockType } from './anthropic-block-types.js';
+import {
+  type AnthropicBlockType,
+  isAnthropicBlockType,
+  isServerOnlyBlockType,
+} from './anthropic-block-types.js';
 import { convertContentBlock, convertTextBlock, readCacheControl } from './convert-content-block.js';
 import type { WarningList } from './create-warning-list.js';
 import {
@@ -136,6 +140,10 @@ function convertUserTurn(
   content.forEach((item, index) => {
     const blockPath = `${path}[${index}]`;
     const { block, type } = readBlock(item, blockPath);
+    if (isServerOnlyBlockType(type)) {
+      warnings.add(blockPath, `a ${type} block ${serverOnlyReason}`);
+      return;
+    }
     switch (type) {
       case 'text':
       case 'image':
@@ -164,25 +172,6 @@ function convertUserTurn(
       case 'thinking':
       case 'redacted_thinking':
         throw notAllowed(blockPath, type, 'user');
-      case 'server_tool_use':
-      case 'web_search_tool_result':
-      case 'web_fetch_tool_result':
-      case 'advisor_tool_result':
-      case 'code_execution_tool_result':
-      case 'bash_code_execution_tool_result':
-      case 'text_editor_code_execution_tool_result':
-      case 'tool_search_tool_result':
-      case 'mcp_tool_use':
-      case 'mcp_tool_result':
-      case 'mcp_tool_listing':
-      case 'container_upload':
-      case 'tool_reference':
-      case 'tool_addition':
-      case 'tool_removal':
-      case 'browser_state':
-      case 'fallback':
-        warnings.add(blockPath, `a ${type} block ${serverOnlyReason}`);
-        return;
       default: {
         const unhandled: never = type;
         throw notAllowed(blockPath, String(unhandled), 'user');
@@ -218,6 +207,10 @@ function convertAssistantTurn(
   content.forEach((item, index) => {
     const blockPath = `${path}[${index}]`;
     const { block, type } = readBlock(item, blockPath);
+    if (isServerOnlyBlockType(type)) {
+      warnings.add(blockPath, `a ${type} block ${serverOnlyReason}`);
+      return;
+    }
     switch (type) {
       case 'text':
         texts.push(convertTextBlock(block, blockPath));
@@ -248,25 +241,6 @@ function convertAssistantTurn(
       case 'search_result':
       case 'tool_result':
         throw notAllowed(blockPath, type, 'assistant');
-      case 'server_tool_use':
-      case 'web_search_tool_result':
-      case 'web_fetch_tool_result':
-      case 'advisor_tool_result':
-      case 'code_execution_tool_result':
-      case 'bash_code_execution_tool_result':
-      case 'text_editor_code_execution_tool_result':
-      case 'tool_search_tool_result':
-      case 'mcp_tool_use':
-      case 'mcp_tool_result':
-      case 'mcp_tool_listing':
-      case 'container_upload':
-      case 'tool_reference':
-      case 'tool_addition':
-      case 'tool_removal':
-      case 'browser_state':
-      case 'fallback':
-        warnings.add(blockPath, `a ${type} block ${serverOnlyReason}`);
-        return;
       default: {
         const unhandled: never = type;
         throw notAllowed(blockPath, String(unhandled), 'assistant');
