@@ -5,7 +5,9 @@
  * chat completions' p50: what its conversion adds.
  */
 import { Agent } from 'undici';
+import { measureThroughput } from './measure-load.js';
 import { measureOneStream } from './measure-stream.js';
+import { readTreeCpuSeconds } from './read-cpu.js';
 
 const userText = 'Write a Python function add(a, b) that returns the sum of a and b.';
 const systemText = 'You are a careful coding assistant.';
@@ -41,6 +43,61 @@ export function ingressStreamBodies() {
 }
 
 const paths = { chat: '/api/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' };
+
+/** The streamed bodies without `stream`: one plain call per protocol, asking for the same thing. */
+export function ingressPlainBodies() {
+  const bodies = {};
+  for (const [name, text] of Object.entries(ingressStreamBodies())) {
+    const { stream: _stream, stream_options: _options, ...plain } = JSON.parse(text);
+    bodies[name] = JSON.stringify(plain);
+  }
+  return bodies;
+}
+
+/**
+ * The router's CPU time per plain call on each ingress: `rounds` rounds of a short load per protocol
+ * (in an order that rotates), CPU read from /proc for the router's processes around each load. Returns
+ * per protocol the median microseconds per call and req/s over the rounds.
+ */
+export async function measureIngressCpu({ baseUrl, headers, routerPid, rounds, seconds, connections = 8 }) {
+  const bodies = ingressPlainBodies();
+  const protocols = Object.keys(paths);
+  const samples = Object.fromEntries(protocols.map((name) => [name, { cpu: [], rate: [], failed: 0 }]));
+  for (let round = 0; round < rounds; round += 1) {
+    const order = protocols.map((_, index) => protocols[(index + round) % protocols.length]);
+    for (const name of order) {
+      const before = readTreeCpuSeconds([routerPid]);
+      const result = await measureThroughput({
+        url: `${baseUrl}${paths[name]}`,
+        headers,
+        body: bodies[name],
+        connections,
+        durationSeconds: seconds,
+      });
+      const cpuSeconds = readTreeCpuSeconds([routerPid]) - before;
+      const calls = result.ok;
+      samples[name].failed += result.non2xx + result.errors + result.timeouts;
+      if (calls > 0) {
+        samples[name].cpu.push((cpuSeconds * 1e6) / calls);
+        samples[name].rate.push(result.requestsPerSecond);
+      }
+    }
+  }
+  const median = (values) => {
+    const sorted = [...values].sort((left, right) => left - right);
+    return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
+  };
+  return Object.fromEntries(
+    protocols.map((name) => [
+      name,
+      {
+        cpuMicrosecondsPerCall: median(samples[name].cpu),
+        requestsPerSecond: median(samples[name].rate),
+        failed: samples[name].failed,
+      },
+    ]),
+  );
+}
 
 /**
  * Runs `count` rounds (after `warmup` unrecorded ones); each round streams once per protocol over its

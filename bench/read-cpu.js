@@ -30,6 +30,11 @@ function readProcessSeconds(pid) {
   }
 }
 
+/** CPU seconds (user + system) used so far by the processes under `rootPids`. */
+export function readTreeCpuSeconds(rootPids) {
+  return readOwnSeconds(rootPids);
+}
+
 function readOwnSeconds(rootPids) {
   let seconds = 0;
   for (const root of rootPids) {

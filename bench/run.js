@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { answerText, streamedAnswerText } from './fake-upstream.js';
 import { formatNumber, formatSummaryTable } from './format-summary.js';
-import { measureIngressStreams } from './measure-ingress-streams.js';
+import { measureIngressCpu, measureIngressStreams } from './measure-ingress-streams.js';
 import { measureLatency, measureLongRun, measureThroughput } from './measure-load.js';
 import { measureOneStream, measureStreams } from './measure-stream.js';
 import { startCpuAccount } from './read-cpu.js';
@@ -46,6 +46,7 @@ const settingsByMode = {
     streamCount: 10,
     streamChunks: 20,
     streamIntervalMs: 10,
+    ingressCpuSeconds: 2,
     leakRequests: 20_000,
     // Quick mode keeps to its two minutes; the table names the count that ran.
     leakCapSeconds: 20,
@@ -64,6 +65,7 @@ const settingsByMode = {
     streamCount: 40,
     streamChunks: 20,
     streamIntervalMs: 10,
+    ingressCpuSeconds: 4,
     leakRequests: 1_000_000,
     // Not a budget: the full run always completes its million unless the router stops answering (a
     // 30 s stall ends it) or is slower than about 550 requests per second. A run cut short is reported
@@ -529,7 +531,7 @@ async function measureSystem(name, handle, url, context, { leak }) {
     incomplete: incompleteStreams,
     directErrors: directStreams.errors + directStreams.incomplete,
   };
-  const ingress = name === 'router' ? await measureIngresses(url, context) : undefined;
+  const ingress = name === 'router' ? await measureIngresses(url, context, handle) : undefined;
   if (ingress !== undefined) endPhase('ingressStreams');
   const leakResult = leak ? await measureLeak(context, handle, url) : undefined;
   const peakRssMb = sampler.stop();
@@ -560,7 +562,7 @@ async function measureSystem(name, handle, url, context, { leak }) {
  * The router's time to first token on each ingress protocol (chat completions, Anthropic Messages,
  * OpenAI Responses), interleaved call by call; reports each p50 and what Messages and Responses add.
  */
-async function measureIngresses(url, context) {
+async function measureIngresses(url, context, handle) {
   const { settings, headers } = context;
   log(`  ingress streams (${settings.streamCount} rounds of chat, messages and responses)`);
   const sides = await measureIngressStreams({
@@ -584,6 +586,19 @@ async function measureIngresses(url, context) {
   summary.addedResponsesP50Ms = p50('responses') - p50('chat');
   log(
     `    TTFT p50: chat ${formatNumber(p50('chat'))} ms, messages ${formatNumber(p50('messages'))} ms, responses ${formatNumber(p50('responses'))} ms`,
+  );
+  // What converting costs per call: the same plain call on each ingress, CPU read from /proc.
+  summary.cpu = await measureIngressCpu({
+    baseUrl: new URL(url).origin,
+    headers,
+    routerPid: handle.pid,
+    rounds: 3,
+    seconds: settings.ingressCpuSeconds,
+  });
+  log(
+    `    CPU per plain call: ${Object.entries(summary.cpu)
+      .map(([name, value]) => `${name} ${formatNumber(value.cpuMicrosecondsPerCall)} us`)
+      .join(', ')}`,
   );
   return summary;
 }
@@ -953,6 +968,24 @@ function buildFigures(run) {
     if (side.errors + side.incomplete > 0) {
       entry.met = false;
       entry.note = `${side.incomplete} incomplete, ${side.errors} failed streams${side.lastError ? `: ${side.lastError}` : ''}`;
+    }
+  }
+  if (router?.ingress?.cpu !== undefined) {
+    const cpu = router.ingress.cpu;
+    for (const name of ['chat', 'messages', 'responses']) {
+      const entry = figure(
+        `${name}: CPU per plain call (us)`,
+        '',
+        (result) => result.ingress?.cpu?.[name]?.cpuMicrosecondsPerCall,
+        { meta: { target: '-' } },
+      );
+      const parts = [`${formatNumber(cpu[name].requestsPerSecond)} req/s at c8`];
+      if (name !== 'chat')
+        parts.push(
+          `${formatNumber(cpu[name].cpuMicrosecondsPerCall / cpu.chat.cpuMicrosecondsPerCall)}x chat`,
+        );
+      if (cpu[name].failed > 0) parts.push(`${cpu[name].failed} failed`);
+      entry.note = parts.join(', ');
     }
   }
   const rss = figure('peak RSS under load (MB)', '', (result) => result.memory.peakRssMb, {
