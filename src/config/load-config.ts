@@ -80,7 +80,12 @@ const fileSchema = z.strictObject({
     })
     .optional(),
   circuitBreaker: z
-    .strictObject({ failureThreshold: positiveInteger.optional(), openMs: positiveInteger.optional() })
+    .strictObject({
+      failureThreshold: positiveInteger.optional(),
+      openMs: positiveInteger.optional(),
+      reopenBaseMs: positiveInteger.optional(),
+      reopenMaxMs: positiveInteger.optional(),
+    })
     .optional(),
   sticky: z
     .strictObject({ ttlMs: positiveInteger.optional(), maxEntries: positiveInteger.optional() })
@@ -158,7 +163,10 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     maxFallbacks: file.routing?.maxFallbacks ?? 2,
     timeouts: withDefaults(defaultTimeouts, file.timeouts),
     retries: withDefaults(defaultRetries, file.retries),
-    circuitBreaker: withDefaults({ failureThreshold: 5, openMs: 30_000 }, file.circuitBreaker),
+    circuitBreaker: withDefaults(
+      { failureThreshold: 5, openMs: 15_000, reopenBaseMs: 2_000, reopenMaxMs: 15_000 },
+      file.circuitBreaker,
+    ),
     sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
     demo: false,
     allowUnauthenticated: file.allowUnauthenticated ?? false,

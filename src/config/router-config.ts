@@ -55,7 +55,13 @@ export interface RouterConfig {
   maxFallbacks: number;
   timeouts: TimeoutConfig;
   retries: RetryConfig;
-  circuitBreaker: { failureThreshold: number; openMs: number };
+  circuitBreaker: {
+    failureThreshold: number;
+    openMs: number;
+    /** Re-open delay after a failed probe, doubling per failed probe in a row up to `reopenMaxMs`. */
+    reopenBaseMs?: number;
+    reopenMaxMs?: number;
+  };
   sticky: { ttlMs: number; maxEntries: number };
   demo: boolean;
   /** `postgres://` URL of a shared request log and key store; SQLite under `dataDir` when undefined. */

@@ -24,6 +24,7 @@ export type StateEvent =
   | { type: 'attempt-start'; modelId: string; now: number }
   | { type: 'success'; modelId: string }
   | { type: 'failure'; modelId: string; now: number }
+  | { type: 'probe-released'; modelId: string }
   | { type: 'throughput'; modelId: string; tokensPerSecond: number }
   | { type: 'session'; sessionKey: string; target: StickyTarget; now: number };
 
@@ -63,6 +64,11 @@ export class RouterState {
     this.#record({ type: 'failure', modelId, now });
   }
 
+  /** An attempt ended saying nothing of the model's health: a circuit probe it held is released. */
+  releaseProbe(modelId: string): void {
+    this.#record({ type: 'probe-released', modelId });
+  }
+
   recordThroughput(modelId: string, tokensPerSecond: number): void {
     this.#record({ type: 'throughput', modelId, tokensPerSecond });
   }
@@ -82,6 +88,9 @@ export class RouterState {
         return;
       case 'failure':
         this.circuits.recordFailure(event.modelId, event.now);
+        return;
+      case 'probe-released':
+        this.circuits.releaseProbe(event.modelId);
         return;
       case 'throughput':
         this.throughput.record(event.modelId, event.tokensPerSecond);
