@@ -12,7 +12,14 @@ import { defaultBlendRatio } from '../core/blended-price.js';
 import { RouterError } from '../core/errors.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { defaultTierCutoffs } from '../core/tiers.js';
-import { defaultRetries, defaultTimeouts, type RouterConfig, type UpstreamConfig } from './router-config.js';
+import {
+  defaultLearnedTimeouts,
+  defaultRescue,
+  defaultRetries,
+  defaultTimeouts,
+  type RouterConfig,
+  type UpstreamConfig,
+} from './router-config.js';
 import { upstreamPresets } from './upstream-presets.js';
 
 const positiveInteger = z.number().int().positive();
@@ -28,6 +35,7 @@ const upstreamSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   passthrough: z.boolean().optional(),
+  prefill: z.boolean().optional(),
   models: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
 });
@@ -69,6 +77,21 @@ const fileSchema = z.strictObject({
       firstTokenMs: positiveInteger.optional(),
       streamIdleMs: positiveInteger.optional(),
       keepAliveMs: positiveInteger.optional(),
+      learned: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          multiplier: z.number().min(1).max(100).optional(),
+          floorMs: positiveInteger.optional(),
+          defaultMs: positiveInteger.optional(),
+          minSamples: z.number().int().min(1).max(100).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  rescue: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxAttempts: z.number().int().min(1).max(5).optional(),
     })
     .optional(),
   retries: z
@@ -161,8 +184,12 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     tierCutoffs: file.routing?.tierCutoffs ?? defaultTierCutoffs,
     blendRatio: file.routing?.blendRatio ?? defaultBlendRatio,
     maxFallbacks: file.routing?.maxFallbacks ?? 2,
-    timeouts: withDefaults(defaultTimeouts, file.timeouts),
+    timeouts: {
+      ...withDefaults(defaultTimeouts, { ...file.timeouts, learned: undefined }),
+      learned: withDefaults(defaultLearnedTimeouts, file.timeouts?.learned),
+    },
     retries: withDefaults(defaultRetries, file.retries),
+    rescue: withDefaults(defaultRescue, file.rescue),
     circuitBreaker: withDefaults(
       { failureThreshold: 5, openMs: 15_000, reopenBaseMs: 2_000, reopenMaxMs: 15_000 },
       file.circuitBreaker,
@@ -234,6 +261,8 @@ function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamCon
     if (Object.keys(headers).length > 0) upstream.headers = headers;
     const maxTokensField = override?.maxTokensField ?? preset.maxTokensField;
     if (maxTokensField !== undefined) upstream.maxTokensField = maxTokensField;
+    const prefill = override?.prefill ?? preset.prefill;
+    if (prefill !== undefined) upstream.prefill = prefill;
     result.push(upstream);
   }
   for (const custom of fromFile.values()) {
@@ -256,6 +285,7 @@ function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamCon
     if (apiKey !== undefined && apiKey !== '') upstream.apiKey = apiKey;
     if (custom.headers !== undefined) upstream.headers = custom.headers;
     if (custom.maxTokensField !== undefined) upstream.maxTokensField = custom.maxTokensField;
+    if (custom.prefill !== undefined) upstream.prefill = custom.prefill;
     result.push(upstream);
   }
   return result;
