@@ -140,7 +140,7 @@ upstreams:
     expect(config.rescue).toEqual({ enabled: true, maxAttempts: 1 });
     expect(config.circuitBreaker).toEqual({
       failureThreshold: 5,
-      openMs: 15_000,
+      openMs: 10_000,
       reopenBaseMs: 2_000,
       reopenMaxMs: 10_000,
     });

@@ -191,7 +191,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     retries: withDefaults(defaultRetries, file.retries),
     rescue: withDefaults(defaultRescue, file.rescue),
     circuitBreaker: withDefaults(
-      { failureThreshold: 5, openMs: 15_000, reopenBaseMs: 2_000, reopenMaxMs: 15_000 },
+      { failureThreshold: 5, openMs: 10_000, reopenBaseMs: 2_000, reopenMaxMs: 10_000 },
       file.circuitBreaker,
     ),
     sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
