@@ -480,7 +480,7 @@ async function rescueStream(
     finishReason: 'error',
     streamError: new RouterError(
       cause.code,
-      `${cause.message}; no other model could continue the answer (${report.attempts} tried)`,
+      `${cause.message}; no other candidate could continue the answer (${report.attempts} tried)`,
       {
         status: cause.status,
         retryable: cause.retryable,
