@@ -8,6 +8,7 @@
  * taking minutes. Their time checks are functional deadlines (an answer within the target), not
  * measurements of speed.
  */
+import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLearnedTimeouts, defaultTimeouts, type RouterConfig } from '../config/router-config.js';
 import { defaultCircuitBreakerOptions } from '../state/circuit-breaker.js';
@@ -324,6 +325,23 @@ describe('stream rescue', () => {
     });
     expect(record.total_cost).toBeCloseTo(usage.cost, 12);
     expect(record.finish_reason).toBe('stop');
+  });
+
+  it('gives the Anthropic SDK one message when a relayed native stream is continued by another model', async () => {
+    gateway.mock.script('alpha', { answer, faults: [{ type: 'status', status: 503 }] });
+    gateway.mock.script('beta', { answer, faults: [{ type: 'cut', afterChunks: 3 }] });
+    gateway.mock.script('gamma', { answer });
+    const client = new Anthropic({ apiKey: 'sk-anything', baseURL: gateway.url, maxRetries: 0 });
+    const stream = client.messages.stream({
+      model: 'pareto-code@0.9',
+      max_tokens: 512,
+      messages: [{ role: 'user', content: `Write a function that reverses a string. (#${++conversation})` }],
+    });
+    const message = await stream.finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: answer }]);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(gateway.mock.requests().find((request) => request.model === 'beta')?.protocol).toBe('anthropic');
+    expect(gateway.mock.attempts('gamma')).toBe(1);
   });
 
   it('sends the answer’s own reasoning, not the continuation’s', async () => {
