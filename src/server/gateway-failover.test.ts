@@ -155,7 +155,8 @@ describe('coming back to a recovered model (a tenth of real time)', () => {
       await sleep(100);
       controller.abort();
       await abandoned;
-      await sleep(50);
+      // The router notices the closed connection and aborts the probe's upstream call.
+      await sleep(200);
       gateway.mock.script('alpha', {});
       expect((await postChat(gateway.url, routedRequest())).json.model).toBe('lab/alpha');
     } finally {
