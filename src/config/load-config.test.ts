@@ -117,6 +117,43 @@ routing:
     expect(fromFlags.port).toBe(7200);
   });
 
+  it('reads the failover settings, with defaults for what the file leaves out', () => {
+    const path = writeConfig(`
+timeouts:
+  firstTokenMs: 30000
+  learned: { multiplier: 4, floorMs: 5000 }
+rescue: { maxAttempts: 1 }
+circuitBreaker: { reopenMaxMs: 10000 }
+upstreams:
+  - name: anthropic
+    prefill: false
+  - name: my-vllm
+    protocol: openai
+    baseUrl: http://127.0.0.1:8000/v1
+    prefill: true
+`);
+    const config = loadConfig({ configPath: path, env: { OPENROUTER_API_KEY: 'k' } });
+    expect(config.timeouts.firstTokenMs).toBe(30_000);
+    expect(config.timeouts.learned).toEqual({
+      enabled: true,
+      multiplier: 4,
+      floorMs: 5_000,
+      defaultMs: 10_000,
+      minSamples: 10,
+    });
+    expect(config.rescue).toEqual({ enabled: true, maxAttempts: 1 });
+    expect(config.circuitBreaker).toEqual({
+      failureThreshold: 5,
+      openMs: 10_000,
+      reopenBaseMs: 2_000,
+      reopenMaxMs: 10_000,
+    });
+    const byName = Object.fromEntries(config.upstreams.map((upstream) => [upstream.name, upstream]));
+    expect(byName.anthropic?.prefill).toBe(false);
+    expect(byName['my-vllm']?.prefill).toBe(true);
+    expect(byName.openrouter?.prefill).toBe(true);
+  });
+
   it('rejects a bad PORT variable', () => {
     expect(() => loadConfig({ env: { PORT: 'abc' } })).toThrow(/PORT/);
   });

@@ -13,7 +13,14 @@ import { RouterError } from '../core/errors.js';
 import { defaultRoutePolicy, routingRules } from '../core/route.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { defaultTierCutoffs } from '../core/tiers.js';
-import { defaultRetries, defaultTimeouts, type RouterConfig, type UpstreamConfig } from './router-config.js';
+import {
+  defaultLearnedTimeouts,
+  defaultRescue,
+  defaultRetries,
+  defaultTimeouts,
+  type RouterConfig,
+  type UpstreamConfig,
+} from './router-config.js';
 import { upstreamPresets } from './upstream-presets.js';
 
 const positiveInteger = z.number().int().positive();
@@ -29,6 +36,7 @@ const upstreamSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   passthrough: z.boolean().optional(),
+  prefill: z.boolean().optional(),
   models: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
 });
@@ -71,6 +79,21 @@ const fileSchema = z.strictObject({
       firstTokenMs: positiveInteger.optional(),
       streamIdleMs: positiveInteger.optional(),
       keepAliveMs: positiveInteger.optional(),
+      learned: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          multiplier: z.number().min(1).max(100).optional(),
+          floorMs: positiveInteger.optional(),
+          defaultMs: positiveInteger.optional(),
+          minSamples: z.number().int().min(1).max(100).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  rescue: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxAttempts: z.number().int().min(1).max(5).optional(),
     })
     .optional(),
   retries: z
@@ -82,7 +105,12 @@ const fileSchema = z.strictObject({
     })
     .optional(),
   circuitBreaker: z
-    .strictObject({ failureThreshold: positiveInteger.optional(), openMs: positiveInteger.optional() })
+    .strictObject({
+      failureThreshold: positiveInteger.optional(),
+      openMs: positiveInteger.optional(),
+      reopenBaseMs: positiveInteger.optional(),
+      reopenMaxMs: positiveInteger.optional(),
+    })
     .optional(),
   sticky: z
     .strictObject({ ttlMs: positiveInteger.optional(), maxEntries: positiveInteger.optional() })
@@ -159,9 +187,16 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     blendRatio: file.routing?.blendRatio ?? defaultBlendRatio,
     maxFallbacks: file.routing?.maxFallbacks ?? 2,
     routingPolicy: file.routing?.policy ?? defaultRoutePolicy.rule,
-    timeouts: withDefaults(defaultTimeouts, file.timeouts),
+    timeouts: {
+      ...withDefaults(defaultTimeouts, { ...file.timeouts, learned: undefined }),
+      learned: withDefaults(defaultLearnedTimeouts, file.timeouts?.learned),
+    },
     retries: withDefaults(defaultRetries, file.retries),
-    circuitBreaker: withDefaults({ failureThreshold: 5, openMs: 30_000 }, file.circuitBreaker),
+    rescue: withDefaults(defaultRescue, file.rescue),
+    circuitBreaker: withDefaults(
+      { failureThreshold: 5, openMs: 10_000, reopenBaseMs: 2_000, reopenMaxMs: 10_000 },
+      file.circuitBreaker,
+    ),
     sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
     demo: false,
     allowUnauthenticated: file.allowUnauthenticated ?? false,
@@ -229,6 +264,8 @@ function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamCon
     if (Object.keys(headers).length > 0) upstream.headers = headers;
     const maxTokensField = override?.maxTokensField ?? preset.maxTokensField;
     if (maxTokensField !== undefined) upstream.maxTokensField = maxTokensField;
+    const prefill = override?.prefill ?? preset.prefill;
+    if (prefill !== undefined) upstream.prefill = prefill;
     result.push(upstream);
   }
   for (const custom of fromFile.values()) {
@@ -251,6 +288,7 @@ function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamCon
     if (apiKey !== undefined && apiKey !== '') upstream.apiKey = apiKey;
     if (custom.headers !== undefined) upstream.headers = custom.headers;
     if (custom.maxTokensField !== undefined) upstream.maxTokensField = custom.maxTokensField;
+    if (custom.prefill !== undefined) upstream.prefill = custom.prefill;
     result.push(upstream);
   }
   return result;

@@ -14,19 +14,50 @@ export interface UpstreamConfig {
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** Serves any model id (used for concrete models the index does not know). */
   passthrough: boolean;
+  /**
+   * Continues a request that ends with an assistant turn (a prefill) rather than starting a new answer,
+   * so a broken stream can be finished here. Default: true for the Anthropic and Gemini protocols and
+   * OpenRouter, false for other OpenAI-compatible APIs (OpenAI answers anew; DeepSeek and Mistral need a
+   * `prefix` flag). Models that refuse are learned from their 400s.
+   */
+  prefill?: boolean;
   /** Index model id -> the model name this upstream expects, beyond what the index lists. */
   models: Record<string, string>;
+}
+
+/**
+ * Stream deadlines learned per model: `multiplier` x the p95 of the model's recent streams, at least
+ * `floorMs`, at most the configured ceiling; `defaultMs` until a model has `minSamples` streams.
+ */
+export interface LearnedTimeoutConfig {
+  enabled: boolean;
+  multiplier: number;
+  floorMs: number;
+  defaultMs: number;
+  minSamples: number;
 }
 
 export interface TimeoutConfig {
   /** Upstream response headers must arrive within this (time to first byte). */
   firstByteMs: number;
-  /** A stream's first content token must arrive within this after the headers. */
+  /**
+   * The longest wait for a stream's first content token (reasoning and tool-call tokens count), from
+   * sending the request: the ceiling of the learned limit, and the limit of the last candidate.
+   */
   firstTokenMs: number;
-  /** Longest silence between two stream chunks. */
+  /** The longest silence between two stream chunks: the ceiling of the learned limit. */
   streamIdleMs: number;
   /** Interval of `: PARETO PROCESSING` comments while a stream waits for its first token. */
   keepAliveMs: number;
+  /** How the first-token and stall limits adapt to each model; defaults when absent. */
+  learned?: LearnedTimeoutConfig;
+}
+
+/** Stream rescue: a stream that breaks after content is continued on another candidate. */
+export interface RescueConfig {
+  enabled: boolean;
+  /** Continuation attempts per broken stream, across candidates. */
+  maxAttempts: number;
 }
 
 export interface RetryConfig {
@@ -58,7 +89,15 @@ export interface RouterConfig {
   routingPolicy: RoutingRule;
   timeouts: TimeoutConfig;
   retries: RetryConfig;
-  circuitBreaker: { failureThreshold: number; openMs: number };
+  /** Stream rescue; on with `defaultRescue` when absent. */
+  rescue?: RescueConfig;
+  circuitBreaker: {
+    failureThreshold: number;
+    openMs: number;
+    /** Re-open delay after a failed probe, doubling per failed probe in a row up to `reopenMaxMs`. */
+    reopenBaseMs?: number;
+    reopenMaxMs?: number;
+  };
   sticky: { ttlMs: number; maxEntries: number };
   demo: boolean;
   /** `postgres://` URL of a shared request log and key store; SQLite under `dataDir` when undefined. */
@@ -71,12 +110,23 @@ export interface RouterConfig {
   requestLog: { batchSize: number; capacity: number; flushIntervalMs: number };
 }
 
+export const defaultLearnedTimeouts: LearnedTimeoutConfig = {
+  enabled: true,
+  multiplier: 3,
+  floorMs: 8_000,
+  defaultMs: 10_000,
+  minSamples: 10,
+};
+
 export const defaultTimeouts: TimeoutConfig = {
   firstByteMs: 60_000,
   firstTokenMs: 60_000,
   streamIdleMs: 60_000,
   keepAliveMs: 3_000,
+  learned: defaultLearnedTimeouts,
 };
+
+export const defaultRescue: RescueConfig = { enabled: true, maxAttempts: 2 };
 
 export const defaultRetries: RetryConfig = {
   maxAttemptsPerModel: 2,

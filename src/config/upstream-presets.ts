@@ -20,6 +20,8 @@ export interface UpstreamPreset {
   keyless?: boolean;
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   headers?: Record<string, string>;
+  /** Continues a trailing assistant turn (see `UpstreamConfig.prefill`); the protocol's default when absent. */
+  prefill?: boolean;
 }
 
 export const upstreamPresets: readonly UpstreamPreset[] = [
@@ -32,6 +34,8 @@ export const upstreamPresets: readonly UpstreamPreset[] = [
     baseUrlEnv: 'OPENROUTER_BASE_URL',
     passthrough: true,
     headers: { 'x-title': 'pareto-router' },
+    // OpenRouter sends a trailing assistant message on as a prefill to the models that take one.
+    prefill: true,
   },
   {
     name: 'openai',

@@ -1,11 +1,13 @@
 /**
  * The executor: tries the planned candidates in order until one answers, converting through the right
- * protocol adapter, enforcing the time limits, retrying and failing over by the failure policy, and
- * feeding circuit breakers and throughput stats. A streamed answer that breaks after content reached the
- * client ends with an error, never as a truncated success.
+ * protocol adapter, enforcing the time limits (a stream's first-token and stall limits fitted to each
+ * model), retrying and failing over by the failure policy, and feeding circuit breakers, throughput and
+ * latency stats. A streamed answer that breaks after content reached the client is continued on the next
+ * candidate that accepts a prefill (stream rescue), spliced into the same stream; when none can, it ends
+ * with an error, never as a truncated success.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RouterConfig } from '../config/router-config.js';
+import { defaultRescue, type RouterConfig } from '../config/router-config.js';
 import type { ChatRequest } from '../core/chat-request.js';
 import {
   type ChatResult,
@@ -20,7 +22,10 @@ import { adapterFor } from '../providers/adapters.js';
 import type { NativeBody, ProtocolName, UpstreamEndpoint } from '../providers/protocol-adapter.js';
 import { parseSseStream } from '../providers/sse/parse-sse-stream.js';
 import type { RouterState } from '../state/router-state.js';
+import { ContinuationSplicer, isPrefillIgnored } from './continuation-splicer.js';
+import { createContinuationRequest } from './create-continuation-request.js';
 import { countsAgainstCircuit, decideAfterFailure } from './failure-policy.js';
+import { type StreamDeadlines, streamDeadlines } from './stream-deadlines.js';
 import type { UpstreamTarget } from './upstream-catalog.js';
 import {
   readBodyText,
@@ -72,6 +77,18 @@ export interface StreamSink {
   keepAlive(): void;
 }
 
+/** A stream that broke after content and was continued (or could not be) on other candidates. */
+export interface RescueReport {
+  /** The attempt whose stream broke, and the code of its failure. */
+  from: { model: string; upstream: string; error: string };
+  /** The attempt that finished the answer; undefined when none could. */
+  by: { model: string; upstream: string } | undefined;
+  /** Continuation attempts made. */
+  attempts: number;
+  /** Each attempt that sent content, with its own usage, so each is billed at its own prices. */
+  segments: { target: UpstreamTarget; usage: Usage }[];
+}
+
 export interface ExecutionResult {
   target: UpstreamTarget;
   attempts: AttemptRecord[];
@@ -94,6 +111,8 @@ export interface ExecutionResult {
   native: boolean;
   /** Native path, non-streamed: the upstream's parsed body, for relaying in the caller's protocol. */
   nativeBody: unknown;
+  /** Present when a stream broke after content and its continuation was tried. */
+  rescue: RescueReport | undefined;
 }
 
 export interface ExecutorDependencies {
@@ -106,6 +125,8 @@ export interface ExecutorDependencies {
 const maxErrorBodyBytes = 1024 * 1024;
 const maxResponseBodyBytes = 64 * 1024 * 1024;
 const maxSseMessageBytes = 16 * 1024 * 1024;
+/** Longest answer text kept for a continuation's prefill; a longer answer is not rescued. */
+const maxPrefillCharacters = 1_000_000;
 
 /** Error thrown when every candidate failed; carries the attempts for the response and the log. */
 export class ExecutionFailure extends RouterError {
@@ -147,6 +168,7 @@ export async function executeChat(
   const { state, config, now } = dependencies;
   const attempts: AttemptRecord[] = [];
   const errors: RouterError[] = [];
+  const rescue = config.rescue ?? defaultRescue;
   let contextFloor = 0;
   let upstreamMs = 0;
   let sinkStarted = false;
@@ -157,19 +179,39 @@ export async function executeChat(
     }
   };
 
-  for (const candidate of candidates) {
+  for (const [candidateIndex, candidate] of candidates.entries()) {
     if (candidate.contextLength !== undefined && candidate.contextLength <= contextFloor) continue;
     if (!state.circuits.allows(candidate.modelId, now())) continue;
     let attemptsOnModel = 0;
     let nextModel = false;
-    for (const target of candidate.targets) {
+    for (const [targetIndex, target] of candidate.targets.entries()) {
       if (nextModel) break;
       for (;;) {
+        // A retry, or the model's next upstream, goes only while the circuit allows it: a failed probe
+        // has re-opened it, and one probe at a time is the rule.
+        if (attemptsOnModel > 0 && !state.circuits.allows(candidate.modelId, now())) {
+          nextModel = true;
+          break;
+        }
         attemptsOnModel += 1;
         state.recordAttemptStart(candidate.modelId, now());
         const startedAt = now();
+        const deadlines =
+          sink === undefined
+            ? undefined
+            : streamDeadlines(
+                candidate.modelId,
+                target.model?.timeToFirstTokenMs,
+                state.latency,
+                config.timeouts,
+                !hasAlternative(candidates, candidateIndex, targetIndex, contextFloor, state, now()),
+              );
         try {
-          const outcome = await attemptOnce(request, native, target, dependencies, signal, sink, startSink);
+          const outcome = await attemptOnce(request, native, target, dependencies, signal, sink, startSink, {
+            deadlines,
+            trackText: rescue.enabled,
+            onFirstContent: () => closeProbedCircuit(state, candidate.modelId, now()),
+          });
           upstreamMs += outcome.upstreamMs;
           attempts.push({
             model: candidate.modelId,
@@ -178,15 +220,20 @@ export async function executeChat(
             errorCode: outcome.streamError?.code ?? null,
             durationMs: now() - startedAt,
           });
+          const result: ExecutionResult = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
           if (outcome.streamError === undefined) {
-            state.recordSuccess(candidate.modelId);
-            if (outcome.outputTokensPerSecond !== null) {
-              state.recordThroughput(candidate.modelId, outcome.outputTokensPerSecond);
-            }
-          } else if (countsAgainstCircuit(outcome.streamError)) {
-            state.recordFailure(candidate.modelId, now());
+            recordSuccess(state, candidate.modelId, outcome);
+            return result;
           }
-          return { ...outcome, target, attempts, upstreamMs };
+          settleFailure(state, candidate.modelId, outcome.streamError, now());
+          if (sink === undefined || !rescue.enabled) return result;
+          return await rescueStream(
+            request,
+            result,
+            outcome.sent,
+            laterTargets(candidates, candidateIndex, targetIndex, contextFloor),
+            { dependencies, signal, sink, startSink, maxAttempts: rescue.maxAttempts },
+          );
         } catch (thrown) {
           const error = toRouterError(thrown, 'upstream_bad_response');
           upstreamMs += now() - startedAt;
@@ -197,10 +244,10 @@ export async function executeChat(
             errorCode: error.code,
             durationMs: now() - startedAt,
           });
+          settleFailure(state, candidate.modelId, error, now());
           if (error.code === 'client_closed' || signal.aborted) {
             throw new RouterError('client_closed', 'the client closed the connection', { cause: error });
           }
-          if (countsAgainstCircuit(error)) state.recordFailure(candidate.modelId, now());
           errors.push(error);
           const decision = decideAfterFailure(error, attemptsOnModel, config.retries);
           if (decision.kind === 'retry') {
@@ -220,6 +267,236 @@ export async function executeChat(
     }
   }
   throw new ExecutionFailure(finalError(errors, candidates.length), attempts);
+}
+
+/** Health bookkeeping for an attempt that answered: the circuit, throughput and stream latencies. */
+function recordSuccess(state: RouterState, modelId: string, outcome: AttemptOutcome): void {
+  state.recordSuccess(modelId);
+  if (outcome.outputTokensPerSecond !== null) state.recordThroughput(modelId, outcome.outputTokensPerSecond);
+  if (outcome.timeToFirstTokenMs !== null && outcome.result === undefined) {
+    state.recordLatency(modelId, outcome.timeToFirstTokenMs, outcome.longestGapMs);
+  }
+}
+
+/**
+ * Health bookkeeping for a failed attempt: upstream faults count against the circuit; anything else
+ * (the client went away, the upstream refused the content) releases a probe the attempt held.
+ */
+function settleFailure(state: RouterState, modelId: string, error: RouterError, now: number): void {
+  if (error.code !== 'client_closed' && countsAgainstCircuit(error)) state.recordFailure(modelId, now);
+  else if (state.circuits.state(modelId, now) !== 'closed') state.releaseProbe(modelId);
+}
+
+/** A probe that streams content has shown the model is back: its circuit closes at once. */
+function closeProbedCircuit(state: RouterState, modelId: string, now: number): void {
+  if (state.circuits.state(modelId, now) !== 'closed') state.recordSuccess(modelId);
+}
+
+/** Whether a candidate after this one (this model's next upstream, or a later model) could still be tried. */
+function hasAlternative(
+  candidates: readonly CandidateModel[],
+  candidateIndex: number,
+  targetIndex: number,
+  contextFloor: number,
+  state: RouterState,
+  now: number,
+): boolean {
+  const current = candidates[candidateIndex];
+  if (current !== undefined && targetIndex + 1 < current.targets.length) return true;
+  return candidates
+    .slice(candidateIndex + 1)
+    .some(
+      (candidate) =>
+        candidate.targets.length > 0 &&
+        (candidate.contextLength === undefined || candidate.contextLength > contextFloor) &&
+        state.circuits.allows(candidate.modelId, now),
+    );
+}
+
+/** The targets after the one at (`candidateIndex`, `targetIndex`), in plan order. */
+function* laterTargets(
+  candidates: readonly CandidateModel[],
+  candidateIndex: number,
+  targetIndex: number,
+  contextFloor: number,
+): Generator<{ modelId: string; target: UpstreamTarget }> {
+  for (const [index, candidate] of candidates.entries()) {
+    if (index < candidateIndex) continue;
+    if (
+      index > candidateIndex &&
+      candidate.contextLength !== undefined &&
+      candidate.contextLength <= contextFloor
+    ) {
+      continue;
+    }
+    for (const [position, target] of candidate.targets.entries()) {
+      if (index === candidateIndex && position <= targetIndex) continue;
+      yield { modelId: candidate.modelId, target };
+    }
+  }
+}
+
+/** Whether `target` may be sent a prefill: its upstream continues one, and has not refused lately. */
+function acceptsPrefill(target: UpstreamTarget, state: RouterState, now: number): boolean {
+  const upstream = target.upstream;
+  const continues = upstream.prefill ?? upstream.protocol !== 'openai';
+  return continues && !state.prefillRefusals.refused(upstream.name, target.upstreamModel, now);
+}
+
+/** Whether a continuation attempt failed because its target will not continue a prefill. */
+function refusedPrefill(error: RouterError): boolean {
+  if (isPrefillIgnored(error)) return true;
+  const status = error.metadata?.upstream_status;
+  return (
+    (status === 400 || status === 422) &&
+    error.code !== 'context_length_exceeded' &&
+    error.code !== 'content_policy'
+  );
+}
+
+/** What a rescue needs besides the request and the broken attempt. */
+interface RescueContext {
+  dependencies: ExecutorDependencies;
+  signal: AbortSignal;
+  sink: StreamSink;
+  startSink: (target: UpstreamTarget) => void;
+  maxAttempts: number;
+}
+
+/**
+ * Continues a stream that broke after content: each later target that accepts a prefill (none is
+ * needed when the client has no answer text yet) is sent the request plus the text the client has, and
+ * its continuation goes into the same stream, until one finishes the answer or `maxAttempts`
+ * continuations were tried. A continuation that breaks after content is continued in turn. Refusals
+ * (400s, a continuation that starts over) are remembered per upstream and model and never reach the
+ * client; without a finished answer, the stream ends with the original failure.
+ */
+async function rescueStream(
+  request: ChatRequest,
+  broken: ExecutionResult,
+  sentBefore: SentContent,
+  queue: Iterable<{ modelId: string; target: UpstreamTarget }>,
+  context: RescueContext,
+): Promise<ExecutionResult> {
+  const { dependencies, signal, sink, startSink, maxAttempts } = context;
+  const { state, config, now } = dependencies;
+  const cause = broken.streamError as RouterError;
+  // A tool call cut short cannot be continued as text, and an answer past the bound is not sent back.
+  if (sentBefore.toolCalls || sentBefore.overflow) return broken;
+  const attempts = broken.attempts;
+  const segments: RescueReport['segments'] = [{ target: broken.target, usage: broken.usage }];
+  const report: RescueReport = {
+    from: { model: broken.target.modelId, upstream: broken.target.upstream.name, error: cause.code },
+    by: undefined,
+    attempts: 0,
+    segments,
+  };
+  let latest = broken;
+  let sentText = sentBefore.text;
+  let upstreamMs = broken.upstreamMs;
+  let usageEstimated = broken.usageEstimated;
+  const combined = (outcome: ExecutionResult): ExecutionResult => ({
+    ...outcome,
+    attempts,
+    upstreamMs,
+    usage: sumUsage(segments.map((segment) => segment.usage)),
+    usageEstimated,
+    timeToFirstTokenMs: broken.timeToFirstTokenMs,
+    outputTokensPerSecond: null,
+    rescue: report,
+  });
+
+  for (const { modelId, target } of queue) {
+    if (report.attempts >= maxAttempts) break;
+    if (!state.circuits.allows(modelId, now())) continue;
+    const prefilled = sentText.trim() !== '';
+    if (prefilled && !acceptsPrefill(target, state, now())) continue;
+    report.attempts += 1;
+    state.recordAttemptStart(modelId, now());
+    const startedAt = now();
+    try {
+      const outcome = await attemptOnce(
+        createContinuationRequest(request, sentText),
+        undefined,
+        target,
+        dependencies,
+        signal,
+        sink,
+        startSink,
+        {
+          deadlines: streamDeadlines(
+            modelId,
+            target.model?.timeToFirstTokenMs,
+            state.latency,
+            config.timeouts,
+            false,
+          ),
+          trackText: true,
+          splicer: new ContinuationSplicer(sentText),
+          onFirstContent: () => closeProbedCircuit(state, modelId, now()),
+        },
+      );
+      upstreamMs += outcome.upstreamMs;
+      usageEstimated ||= outcome.usageEstimated;
+      segments.push({ target, usage: outcome.usage });
+      attempts.push({
+        model: modelId,
+        upstream: target.upstream.name,
+        status: outcome.status,
+        errorCode: outcome.streamError?.code ?? null,
+        durationMs: now() - startedAt,
+      });
+      latest = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
+      if (outcome.streamError === undefined) {
+        state.recordSuccess(modelId);
+        report.by = { model: modelId, upstream: target.upstream.name };
+        return combined(latest);
+      }
+      settleFailure(state, modelId, outcome.streamError, now());
+      sentText += outcome.sent.text;
+      if (outcome.sent.toolCalls || outcome.sent.overflow) break;
+    } catch (thrown) {
+      const error = toRouterError(thrown, 'upstream_bad_response');
+      upstreamMs += now() - startedAt;
+      attempts.push({
+        model: modelId,
+        upstream: target.upstream.name,
+        status: (error.metadata?.upstream_status as number | undefined) ?? null,
+        errorCode: error.code,
+        durationMs: now() - startedAt,
+      });
+      settleFailure(state, modelId, error, now());
+      if (error.code === 'client_closed' || signal.aborted) {
+        throw new RouterError('client_closed', 'the client closed the connection', { cause: error });
+      }
+      if (prefilled && refusedPrefill(error)) {
+        state.recordPrefillRefused(target.upstream.name, target.upstreamModel, now());
+      }
+    }
+  }
+  if (report.attempts === 0) return broken;
+  return combined({
+    ...latest,
+    finishReason: 'error',
+    streamError: new RouterError(
+      cause.code,
+      `${cause.message}; no other candidate could continue the answer (${report.attempts} tried)`,
+      {
+        status: cause.status,
+        retryable: cause.retryable,
+        metadata: { ...cause.metadata, rescue_attempts: report.attempts },
+        cause,
+      },
+    ),
+  });
+}
+
+function sumUsage(usages: readonly Usage[]): Usage {
+  const total = emptyUsage();
+  for (const usage of usages) {
+    for (const key of Object.keys(total) as (keyof Usage)[]) total[key] += usage[key];
+  }
+  return total;
 }
 
 /** The error a client gets when no candidate answered. */
@@ -263,10 +540,38 @@ function finalError(errors: readonly RouterError[], candidateCount: number): Rou
   );
 }
 
+/** What a streamed attempt put in front of the client, for continuing it elsewhere. */
+interface SentContent {
+  /** The answer text the client has (kept only when rescue is on, and up to `maxPrefillCharacters`). */
+  text: string;
+  toolCalls: boolean;
+  reasoning: boolean;
+  /** The text passed `maxPrefillCharacters` and was not kept whole. */
+  overflow: boolean;
+}
+
+const nothingSent: SentContent = { text: '', toolCalls: false, reasoning: false, overflow: false };
+
 /** What one attempt that got an answer reports: the execution result without target and attempts. */
-interface AttemptOutcome extends Omit<ExecutionResult, 'target' | 'attempts'> {
+interface AttemptOutcome extends Omit<ExecutionResult, 'target' | 'attempts' | 'rescue'> {
   /** The upstream's HTTP status. */
   status: number;
+  /** Streams: what reached the client. */
+  sent: SentContent;
+  /** Streams: the longest silence between two messages after the first token. */
+  longestGapMs: number | null;
+}
+
+/** How one attempt runs: its stream limits, and whether it continues a broken answer. */
+interface AttemptOptions {
+  /** Streams: the first-token and stall limits (the configured ceilings when absent). */
+  deadlines?: StreamDeadlines | undefined;
+  /** Keep the streamed answer text, for a rescue. */
+  trackText: boolean;
+  /** Set when this attempt continues a broken answer: its text is spliced onto what the client has. */
+  splicer?: ContinuationSplicer | undefined;
+  /** Called once, when the stream's first content arrives. */
+  onFirstContent?: (() => void) | undefined;
 }
 
 function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
@@ -290,6 +595,7 @@ async function attemptOnce(
   clientSignal: AbortSignal,
   sink: StreamSink | undefined,
   startSink: (target: UpstreamTarget) => void,
+  options: AttemptOptions = { trackText: false },
 ): Promise<AttemptOutcome> {
   const { client, config, now } = dependencies;
   const adapter = adapterFor(target.upstream.protocol);
@@ -350,22 +656,45 @@ async function attemptOnce(
       warnings,
       native: isNative,
       nativeBody: isNative ? body : undefined,
+      sent: nothingSent,
+      longestGapMs: null,
     };
   }
 
   // Only a stream needs an attempt-level abort (its first-token and idle timers).
   const attemptController = new AbortController();
   const signal = AbortSignal.any([clientSignal, attemptController.signal]);
-  const response: UpstreamResponse = await client.send({
-    url,
-    headers: http.headers,
-    body: http.body,
-    signal,
-    firstByteMs: config.timeouts.firstByteMs,
-    // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
-    idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
-  });
+  const deadlines = options.deadlines ?? configuredDeadlines(config.timeouts);
+  // The first-token limit counts from sending the request: an upstream that holds back its headers
+  // until the first token is as late as one that sends them at once.
+  const firstTokenTimer = setTimeout(
+    () =>
+      attemptController.abort(
+        new RouterError(
+          'upstream_timeout_first_token',
+          `no first token within ${deadlines.firstTokenMs} ms (${deadlines.firstTokenBasis})`,
+          { retryable: true },
+        ),
+      ),
+    deadlines.firstTokenMs,
+  );
+  let response: UpstreamResponse;
+  try {
+    response = await client.send({
+      url,
+      headers: http.headers,
+      body: http.body,
+      signal,
+      firstByteMs: config.timeouts.firstByteMs,
+      // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
+      idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
+    });
+  } catch (error) {
+    clearTimeout(firstTokenTimer);
+    throw error;
+  }
   if (response.statusCode < 200 || response.statusCode >= 300) {
+    clearTimeout(firstTokenTimer);
     let text = '';
     try {
       text = await readBodyText(response.body, maxErrorBodyBytes);
@@ -383,8 +712,21 @@ async function attemptOnce(
     startSink,
     warnings,
     native: isNative,
+    deadlines,
+    firstTokenTimer,
+    options,
   });
   return { ...streamed, warnings, native: isNative, nativeBody: undefined };
+}
+
+/** The configured ceilings as the limits of an attempt that was given none. */
+function configuredDeadlines(timeouts: RouterConfig['timeouts']): StreamDeadlines {
+  return {
+    firstTokenMs: timeouts.firstTokenMs,
+    idleMs: timeouts.streamIdleMs,
+    firstTokenBasis: 'the configured limit',
+    idleBasis: 'the configured limit',
+  };
 }
 
 /** The adapter's error for an upstream's non-2xx answer, with its status and Retry-After. */
@@ -413,10 +755,14 @@ async function consumeStream(
     startSink: (target: UpstreamTarget) => void;
     warnings: readonly string[];
     native: boolean;
+    deadlines: StreamDeadlines;
+    firstTokenTimer: NodeJS.Timeout;
+    options: AttemptOptions;
   },
 ): Promise<Omit<AttemptOutcome, 'warnings' | 'native' | 'nativeBody'>> {
   const { config, now } = dependencies;
-  const { attemptController, signal, startedAt, sink } = context;
+  const { attemptController, signal, startedAt, sink, deadlines, firstTokenTimer } = context;
+  const { splicer, trackText, onFirstContent } = context.options;
   const converter = adapter.createStreamConverter();
   context.startSink(target);
   sink.beginAttempt?.(target, context.warnings, context.native);
@@ -425,27 +771,62 @@ async function consumeStream(
   const forward = relay === undefined ? sink.event.bind(sink) : () => undefined;
   const heldMessages: { event: string | undefined; data: unknown }[] = [];
 
+  /** The upstream sent content: the first-token limit is met. */
+  let contentReceived = false;
+  /** Content reached the client: a failure can no longer be failed over without a trace. */
   let contentSent = false;
   let firstContentAt: number | null = null;
+  let lastMessageAt = 0;
+  let longestGapMs = 0;
   let finish: { finishReason: FinishReason; nativeFinishReason: string | null } | undefined;
   const usage = emptyUsage();
   let usageSeen = false;
   let completionCharacters = 0;
+  const sent: SentContent = { text: '', toolCalls: false, reasoning: false, overflow: false };
 
-  const abortWith = (code: 'upstream_timeout_first_token' | 'upstream_stream_idle', message: string) =>
+  const abortWith = (code: 'upstream_stream_idle', message: string) =>
     attemptController.abort(new RouterError(code, message, { retryable: true }));
-  const firstTokenTimer = setTimeout(
-    () =>
-      abortWith('upstream_timeout_first_token', `no first token within ${config.timeouts.firstTokenMs} ms`),
-    config.timeouts.firstTokenMs,
-  );
-  const idleTimer = setTimeout(
-    () => abortWith('upstream_stream_idle', `stream idle for ${config.timeouts.streamIdleMs} ms`),
-    config.timeouts.streamIdleMs,
-  );
+  // The stall limit runs from the first token; before it, the first-token limit governs.
+  let idleTimer: NodeJS.Timeout | undefined;
   const keepAliveTimer = setInterval(() => {
     if (!contentSent) sink.keepAlive();
   }, config.timeouts.keepAliveMs);
+
+  const keepText = (text: string) => {
+    if (!trackText || sent.overflow) return;
+    if (sent.text.length + text.length > maxPrefillCharacters) sent.overflow = true;
+    else sent.text += text;
+  };
+
+  /** Sends content events in order, waiting where the client is slow. */
+  const send = (events: readonly StreamEvent[]): undefined | Promise<void> => {
+    let waiting: Promise<void> | undefined;
+    for (const event of events) {
+      if (event.type === 'text-delta') keepText(event.text);
+      if (event.type === 'tool-call-delta') sent.toolCalls = true;
+      if (event.type === 'reasoning-delta') sent.reasoning = true;
+      if (event.type !== 'finish') contentSent = true;
+      waiting = waiting === undefined ? forward(event, target) : waiting.then(() => forward(event, target));
+    }
+    return waiting;
+  };
+
+  /** A continuation's content: its text spliced onto the client's, its own reasoning not sent. */
+  const sendContinuation = (event: StreamEvent, active: ContinuationSplicer): undefined | Promise<void> => {
+    switch (event.type) {
+      case 'reasoning-delta':
+        // The client has the answer's reasoning; the continuation's thoughts about continuing are not sent.
+        return;
+      case 'text-delta': {
+        const text = active.push(event.text);
+        return text === '' ? undefined : send([{ type: 'text-delta', text }]);
+      }
+      default: {
+        const held = active.end();
+        return send(held === '' ? [event] : [{ type: 'text-delta', text: held }, event]);
+      }
+    }
+  };
 
   const handle = (event: StreamEvent): undefined | Promise<void> => {
     switch (event.type) {
@@ -454,14 +835,24 @@ async function consumeStream(
       case 'text-delta':
       case 'reasoning-delta':
       case 'tool-call-delta':
-        if (!contentSent) {
-          contentSent = true;
+        if (!contentReceived) {
+          contentReceived = true;
           firstContentAt = now();
+          lastMessageAt = firstContentAt;
           clearTimeout(firstTokenTimer);
+          idleTimer = setTimeout(
+            () =>
+              abortWith(
+                'upstream_stream_idle',
+                `stream silent for ${deadlines.idleMs} ms (${deadlines.idleBasis})`,
+              ),
+            deadlines.idleMs,
+          );
+          onFirstContent?.();
         }
         completionCharacters +=
           event.type === 'tool-call-delta' ? event.argumentsDelta.length : event.text.length;
-        return forward(event, target);
+        return splicer === undefined ? send([event]) : sendContinuation(event, splicer);
       case 'usage':
         usageSeen = true;
         mergeUsage(usage, event.usage);
@@ -469,7 +860,7 @@ async function consumeStream(
       case 'finish':
         if (finish === undefined) {
           finish = { finishReason: event.finishReason, nativeFinishReason: event.nativeFinishReason };
-          return forward(event, target);
+          return splicer === undefined ? send([event]) : sendContinuation(event, splicer);
         }
         return;
       case 'error':
@@ -482,7 +873,12 @@ async function consumeStream(
   let failure: RouterError | undefined;
   try {
     for await (const message of parseSseStream(response.body, { maxMessageBytes: maxSseMessageBytes })) {
-      idleTimer.refresh();
+      if (idleTimer !== undefined) {
+        idleTimer.refresh();
+        const at = now();
+        longestGapMs = Math.max(longestGapMs, at - lastMessageAt);
+        lastMessageAt = at;
+      }
       if (message.data === '[DONE]') break;
       let data: unknown;
       try {
@@ -554,6 +950,8 @@ async function consumeStream(
         ? finalUsage.completionTokens / (generationMs / 1000)
         : null,
     streamError: failure,
+    sent,
+    longestGapMs: firstContentAt === null ? null : longestGapMs,
   };
 }
 

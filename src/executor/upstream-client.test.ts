@@ -29,6 +29,14 @@ beforeAll(async () => {
       response.writeHead(200, { 'content-length': '100' });
       response.write('partial');
       setTimeout(() => response.socket?.destroy(), 20);
+    } else if (path === '/closed' || path === '/reset') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: {}\n\n');
+      const socket = response.socket;
+      setTimeout(() => {
+        if (path === '/reset') socket?.resetAndDestroy();
+        else socket?.end(() => socket.destroy());
+      }, 20);
     }
     // '/hang' never answers.
   });
@@ -89,6 +97,17 @@ describe('UpstreamClient.fetchText', () => {
   it('reports a connection cut in the middle of the body as a cut stream', async () => {
     const error = await failureOf(client.fetchText(options('/cut')));
     expect(error.code).toBe('upstream_stream_cut');
+  });
+
+  it('labels a clean close before the final chunk as such, and a reset as a reset', async () => {
+    const closed = await failureOf(client.fetchText({ ...options('/closed'), maxBytes: 10_000 }));
+    expect(closed.code).toBe('upstream_stream_cut');
+    expect(closed.message).toBe(
+      'the upstream closed the connection before its answer was complete (no final chunk)',
+    );
+    const reset = await failureOf(client.fetchText({ ...options('/reset'), maxBytes: 10_000 }));
+    expect(reset.code).toBe('upstream_stream_cut');
+    expect(reset.message).toBe('the upstream connection was reset');
   });
 
   it("rejects with the signal's reason when the caller aborts while waiting", async () => {

@@ -246,11 +246,19 @@ export function transportError(error: unknown, signal?: AbortSignal): RouterErro
       },
     );
   }
-  if (any.includes('ECONNRESET') || any.includes('UND_ERR_SOCKET') || any.includes('EPIPE')) {
+  if (any.includes('ECONNRESET') || any.includes('EPIPE')) {
     return new RouterError('upstream_stream_cut', 'the upstream connection was reset', {
       retryable: true,
       cause: error,
     });
+  }
+  if (any.includes('UND_ERR_SOCKET')) {
+    // undici's "other side closed": the upstream ended the connection cleanly (no reset) in the middle
+    // of its answer, before the final chunk.
+    const message = /other side closed/i.test((error as Error)?.message ?? '')
+      ? 'the upstream closed the connection before its answer was complete (no final chunk)'
+      : `the upstream connection failed: ${(error as Error)?.message ?? String(error)}`;
+    return new RouterError('upstream_stream_cut', message, { retryable: true, cause: error });
   }
   return new RouterError(
     'upstream_connect_failed',

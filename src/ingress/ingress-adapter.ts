@@ -92,6 +92,11 @@ export interface IngressStreamWriter {
   fail(error: RouterError): string;
   /** Written while the upstream has not produced a first token (an SSE comment or a ping event). */
   keepAlive(): string;
+  /**
+   * An SSE comment line carrying `text` (a report such as a stream rescue), written before the closing
+   * frames. Absent where the protocol's clients do not tolerate comments (Gemini).
+   */
+  comment?(text: string): string;
 }
 
 export interface IngressAdapter {

@@ -88,6 +88,10 @@ function hasToolResult(content: unknown): boolean {
   return Array.isArray(content) && content.some((block) => isRecord(block) && block.type === 'tool_result');
 }
 
+function hasToolUse(content: unknown): boolean {
+  return Array.isArray(content) && content.some((block) => isRecord(block) && block.type === 'tool_use');
+}
+
 function readTools(tools: unknown): ToolSummary[] {
   if (!Array.isArray(tools)) return [];
   const summaries: ToolSummary[] = [];
@@ -110,6 +114,7 @@ function readPrompt(body: unknown): ReadPromptResult {
   let promptCharacters = blockText(body.system).length;
   let lastUserText = '';
   let endsWithUser = false;
+  let prefill: string | undefined;
   for (const message of messages) {
     if (!isRecord(message)) continue;
     const text = blockText(message.content);
@@ -118,6 +123,11 @@ function readPrompt(body: unknown): ReadPromptResult {
     if (message.role === 'system') continue;
     endsWithUser = message.role === 'user' && !hasToolResult(message.content);
     if (endsWithUser) lastUserText = text;
+    prefill = message.role === 'assistant' && !hasToolUse(message.content) ? text : undefined;
+  }
+  // Anthropic refuses a prefill that ends in whitespace.
+  if (prefill !== undefined && /\s$/.test(prefill)) {
+    return { ok: false, message: 'messages: final assistant content cannot end with trailing whitespace' };
   }
   const toolChoice = body.tool_choice;
   return {
@@ -132,6 +142,7 @@ function readPrompt(body: unknown): ReadPromptResult {
       endsWithUser,
       tools: readTools(body.tools),
       toolsAllowed: !(isRecord(toolChoice) && toolChoice.type === 'none'),
+      prefill,
     },
   };
 }
@@ -320,6 +331,8 @@ export const anthropicWire: ProtocolWire = {
   protocol: 'anthropic',
   requestIdHeader: 'request-id',
   responseId: { prefix: 'msg_01', length: 22 },
+  prefillRefusal:
+    'This model does not support assistant message prefill. The conversation must end with a user message.',
   readPrompt: (body) => readPrompt(body),
   renderBody,
   streamContentType: () => eventStreamContentType,

@@ -22,6 +22,8 @@ export interface PromptSummary {
   tools: readonly ToolSummary[];
   /** False when the request forbids tool calls (`tool_choice: none` and the like). */
   toolsAllowed: boolean;
+  /** The text of a final assistant turn (a prefill the answer should continue); undefined when none. */
+  prefill?: string | undefined;
 }
 
 export interface ToolSummary {
@@ -72,6 +74,11 @@ export function createReplyPlan(script: ModelScript, prompt: PromptSummary): Rep
   const toolCall = planToolCall(script, prompt);
   let reasoningText = script.reasoning ?? '';
   let text = script.answer ?? (toolCall === undefined ? pickCannedAnswer(prompt.lastUserText) : '');
+  // A model continuing a prefill answers with what follows it, as if it had written the prefill itself.
+  const prefill = prompt.prefill;
+  if (prefill !== undefined && script.prefill !== 'restart' && text.startsWith(prefill)) {
+    text = text.slice(prefill.length);
+  }
   let finish: PlanFinish = toolCall === undefined ? 'stop' : 'tool_calls';
 
   // The output cap covers reasoning first, then text, as the providers count it; a tool call is never cut.

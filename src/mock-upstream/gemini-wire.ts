@@ -92,6 +92,10 @@ function partsText(parts: unknown): string {
   return text;
 }
 
+function hasFunctionCall(parts: unknown): boolean {
+  return Array.isArray(parts) && parts.some((part) => isRecord(part) && isRecord(part.functionCall));
+}
+
 function hasFunctionResponse(parts: unknown): boolean {
   return Array.isArray(parts) && parts.some((part) => isRecord(part) && isRecord(part.functionResponse));
 }
@@ -124,12 +128,14 @@ function readPrompt(body: unknown, pathModel: string | undefined, pathStream: bo
   let promptCharacters = isRecord(systemInstruction) ? partsText(systemInstruction.parts).length : 0;
   let lastUserText = '';
   let endsWithUser = false;
+  let prefill: string | undefined;
   for (const content of contents) {
     if (!isRecord(content)) continue;
     const text = partsText(content.parts);
     promptCharacters += text.length;
     endsWithUser = content.role !== 'model' && !hasFunctionResponse(content.parts);
     if (endsWithUser) lastUserText = text;
+    prefill = content.role === 'model' && !hasFunctionCall(content.parts) ? text : undefined;
   }
   const generationConfig = body.generationConfig ?? body.generation_config;
   const maxTokens = isRecord(generationConfig) ? generationConfig.maxOutputTokens : undefined;
@@ -147,6 +153,7 @@ function readPrompt(body: unknown, pathModel: string | undefined, pathStream: bo
       endsWithUser,
       tools: readTools(body.tools),
       toolsAllowed: !(isRecord(callingConfig) && callingConfig.mode === 'NONE'),
+      prefill,
     },
   };
 }
@@ -305,6 +312,8 @@ export const geminiWire: ProtocolWire = {
   protocol: 'gemini',
   requestIdHeader: 'x-goog-request-id',
   responseId: { prefix: '', length: 22 },
+  prefillRefusal:
+    'Requests ending with a model turn are not supported unless the last part is a function response.',
   readPrompt,
   renderBody,
   streamContentType: (context) => (context.sse ? eventStreamContentType : geminiJsonContentType),

@@ -131,6 +131,19 @@ export interface ModelScript {
   faults?: Fault[] | undefined;
   /** The last fault repeats forever. */
   repeatFault?: boolean | undefined;
+  /**
+   * Faults apply only to attempts that arrive within this many milliseconds of the script being set
+   * (or of the start or reset, for scripts given at start); later attempts answer normally: an outage
+   * that ends.
+   */
+  faultWindowMs?: number | undefined;
+  /**
+   * What the model does with a request that ends with an assistant turn (a prefill): `continue` (the
+   * default) answers with the rest of its answer after the prefilled text, `restart` ignores the prefill
+   * and answers from the start (as OpenAI does), `refuse` answers 400 in the protocol's words (as Claude
+   * 4.6 and some Gemini models do).
+   */
+  prefill?: 'continue' | 'restart' | 'refuse' | undefined;
 }
 
 const count = z.number().int().nonnegative();
@@ -187,6 +200,8 @@ const modelScriptSchema = z.strictObject({
     .optional(),
   faults: z.array(faultSchema).optional(),
   repeatFault: z.boolean().optional(),
+  faultWindowMs: count.optional(),
+  prefill: z.enum(['continue', 'restart', 'refuse']).optional(),
 });
 
 // Keeps the schema and the documented interfaces in step: this fails to compile when they drift.
@@ -203,10 +218,12 @@ export function parseModelScript(value: unknown): ParsedScript {
 
 /**
  * The fault attempt `attempt` (1-based) meets under `script`, or undefined for a normal answer.
+ * `scriptAgeMs` is how long ago the script was set (for `faultWindowMs`).
  */
-export function faultForAttempt(script: ModelScript, attempt: number): Fault | undefined {
+export function faultForAttempt(script: ModelScript, attempt: number, scriptAgeMs = 0): Fault | undefined {
   const faults = script.faults;
   if (faults === undefined || faults.length === 0) return undefined;
+  if (script.faultWindowMs !== undefined && scriptAgeMs >= script.faultWindowMs) return undefined;
   if (attempt <= faults.length) return faults[attempt - 1];
   return script.repeatFault === true ? faults[faults.length - 1] : undefined;
 }

@@ -137,6 +137,7 @@ function readPrompt(body: unknown): ReadPromptResult {
   let promptCharacters = 0;
   let lastUserText = '';
   let lastRole = '';
+  let prefill: string | undefined;
   for (const message of messages) {
     if (!isRecord(message)) continue;
     const text = contentText(message.content);
@@ -152,6 +153,7 @@ function readPrompt(body: unknown): ReadPromptResult {
     // System turns in the middle of a conversation (agents add reminders there) do not end a user turn.
     if (typeof message.role === 'string' && message.role !== 'system' && message.role !== 'developer') {
       lastRole = message.role;
+      prefill = message.role === 'assistant' && !Array.isArray(message.tool_calls) ? text : undefined;
     }
     if (message.role === 'user') lastUserText = text;
   }
@@ -169,6 +171,7 @@ function readPrompt(body: unknown): ReadPromptResult {
       endsWithUser: lastRole === 'user',
       tools: readTools(body.tools),
       toolsAllowed: body.tool_choice !== 'none',
+      prefill,
     },
   };
 }
@@ -359,6 +362,8 @@ export const openaiWire: ProtocolWire = {
   protocol: 'openai',
   requestIdHeader: 'x-request-id',
   responseId: { prefix: 'chatcmpl-', length: 29 },
+  prefillRefusal:
+    'This model does not support a final assistant message: the conversation must end with a user or tool message.',
   readPrompt: (body) => readPrompt(body),
   renderBody,
   streamContentType: () => eventStreamContentType,

@@ -55,6 +55,8 @@ export interface ProtocolWire {
   readonly requestIdHeader: string;
   /** Prefix and length of response ids. */
   readonly responseId: { prefix: string; length: number };
+  /** The 400 message of a model that refuses a request ending with an assistant turn (a prefill). */
+  readonly prefillRefusal: string;
   /** Reads a parsed request body; `pathModel` and `pathStream` come from the URL (Gemini). */
   readPrompt(body: unknown, pathModel: string | undefined, pathStream: boolean): ReadPromptResult;
   renderBody(plan: ReplyPlan, context: WireContext): string;

@@ -18,6 +18,8 @@ export interface RecordedRequest {
   time: number;
   /** Which attempt this was for its model (1-based). */
   attempt: number;
+  /** Milliseconds since the epoch when the response ended or the connection closed; absent until then. */
+  endTime?: number;
 }
 
 const recordedRequestLimit = 1_000;
@@ -25,6 +27,9 @@ const recordedRequestLimit = 1_000;
 export class ScriptRegistry {
   private readonly scripts: Map<string, ModelScript>;
   private patterns: { prefix: string; script: ModelScript }[] = [];
+  /** When each script (by model id or pattern) was set; start-up scripts count from start or reset. */
+  private readonly setTimes = new Map<string, number>();
+  private startedAt = Date.now();
   private readonly attemptsByModel = new Map<string, number>();
   private totalAttempts = 0;
   // A ring: `recorded` fills up to the limit, then `nextSlot` overwrites the oldest entry.
@@ -41,17 +46,19 @@ export class ScriptRegistry {
 
   /** The script for `model`. */
   scriptFor(model: string): ModelScript {
-    const exact = this.scripts.get(model);
-    if (exact !== undefined) return exact;
-    for (const pattern of this.patterns) {
-      if (model.startsWith(pattern.prefix)) return pattern.script;
-    }
-    return this.defaultScript;
+    return this.find(model).script;
+  }
+
+  /** Milliseconds since the script that governs `model` was set (or since the start or the last reset). */
+  scriptAgeMs(model: string, now: number): number {
+    const key = this.find(model).key;
+    return now - (key === undefined ? this.startedAt : (this.setTimes.get(key) ?? this.startedAt));
   }
 
   /** Replaces one model's (or pattern's) script and clears the counters it governs. */
   setScript(model: string, script: ModelScript): void {
     this.scripts.set(model, script);
+    this.setTimes.set(model, Date.now());
     if (model.endsWith('*')) {
       this.rebuildPatterns();
       const prefix = model.slice(0, -1);
@@ -66,6 +73,8 @@ export class ScriptRegistry {
   /** Back to the scripts given at start, with every counter and record cleared. */
   reset(): void {
     this.scripts.clear();
+    this.setTimes.clear();
+    this.startedAt = Date.now();
     for (const [model, script] of Object.entries(this.initialScripts)) this.scripts.set(model, script);
     this.rebuildPatterns();
     this.attemptsByModel.clear();
@@ -105,6 +114,16 @@ export class ScriptRegistry {
   /** The recorded requests, oldest first. */
   requests(): RecordedRequest[] {
     return [...this.recorded.slice(this.nextSlot), ...this.recorded.slice(0, this.nextSlot)];
+  }
+
+  /** The script for `model` and the key (model id or pattern) it was set under; no key for the default. */
+  private find(model: string): { key: string | undefined; script: ModelScript } {
+    const exact = this.scripts.get(model);
+    if (exact !== undefined) return { key: model, script: exact };
+    for (const pattern of this.patterns) {
+      if (model.startsWith(pattern.prefix)) return { key: `${pattern.prefix}*`, script: pattern.script };
+    }
+    return { key: undefined, script: this.defaultScript };
   }
 
   private rebuildPatterns(): void {

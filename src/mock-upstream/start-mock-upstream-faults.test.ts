@@ -434,3 +434,89 @@ describe('control API', () => {
     expect((await fetch(`${mock.url}/__mock/unknown`)).status).toBe(404);
   });
 });
+
+describe('outages that end', () => {
+  it('applies faults only within faultWindowMs of the script being set', async () => {
+    mock.script('flapping', {
+      answer,
+      faults: [{ type: 'status', status: 503 }],
+      repeatFault: true,
+      faultWindowMs: 150,
+    });
+    expect((await call('openai', 'flapping')).status).toBe(503);
+    expect((await call('openai', 'flapping')).status).toBe(503);
+    await sleep(160);
+    const healthy = await call('openai', 'flapping');
+    expect(healthy.status).toBe(200);
+    expect(healthy.json.choices[0].message.content).toBe(answer);
+  });
+
+  it('stamps when each request ended, so tests can tell overlapping calls apart', async () => {
+    mock.script('slow', { answer, latencyMs: 50 });
+    await Promise.all([call('openai', 'slow'), call('openai', 'slow')]);
+    const [first, second] = mock.requests();
+    expect(first?.endTime).toBeGreaterThanOrEqual((first?.time ?? 0) + 40);
+    expect(second?.endTime).toBeGreaterThanOrEqual((second?.time ?? 0) + 40);
+  });
+});
+
+/** A one-turn request of `protocol` that ends with an assistant turn holding `prefill`. */
+function prefilled(protocol: Protocol, model: string, prefill: string, streamed: boolean) {
+  const { url, body } = target(protocol, model, streamed);
+  if (protocol === 'gemini') {
+    const contents = [...(body.contents as unknown[]), { role: 'model', parts: [{ text: prefill }] }];
+    return { url, body: { ...body, contents } };
+  }
+  const messages = [...(body.messages as unknown[]), { role: 'assistant', content: prefill }];
+  return { url, body: { ...body, messages } };
+}
+
+describe('prefilled requests', () => {
+  it.each(protocols)(
+    '%s: continues the answer after the prefilled text, streamed and not',
+    async (protocol) => {
+      mock.script('writer', { answer });
+      const plain = prefilled(protocol, 'writer', 'one two three', false);
+      const response = await postJson(plain.url, plain.body);
+      expect(response.status).toBe(200);
+      const text =
+        protocol === 'openai'
+          ? response.json.choices[0].message.content
+          : protocol === 'anthropic'
+            ? response.json.content[0].text
+            : response.json.candidates[0].content.parts[0].text;
+      expect(text).toBe(' four five six seven eight');
+      const streamed = prefilled(protocol, 'writer', 'one two three', true);
+      const events = await postStream(streamed.url, streamed.body);
+      expect(events.events.map(eventText).join('')).toBe(' four five six seven eight');
+    },
+  );
+
+  it.each(protocols)(
+    '%s: refuses a prefill with a 400 in its own words when scripted to',
+    async (protocol) => {
+      mock.script('strict', { answer, prefill: 'refuse' });
+      const { url, body } = prefilled(protocol, 'strict', 'one two', false);
+      const response = await postJson(url, body);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.json)).toMatch(/prefill|model turn|final assistant message/);
+      // A request that ends with the user turn is answered as usual.
+      expect((await call(protocol, 'strict')).status).toBe(200);
+    },
+  );
+
+  it('starts over when scripted to ignore the prefill, as OpenAI does', async () => {
+    mock.script('restarter', { answer, prefill: 'restart' });
+    const { url, body } = prefilled('openai', 'restarter', 'one two three', false);
+    const response = await postJson(url, body);
+    expect(response.json.choices[0].message.content).toBe(answer);
+  });
+
+  it('refuses, as Anthropic does, a prefill that ends in whitespace', async () => {
+    mock.script('writer', { answer });
+    const { url, body } = prefilled('anthropic', 'writer', 'one two three ', false);
+    const response = await postJson(url, body);
+    expect(response.status).toBe(400);
+    expect(response.json.error.message).toContain('trailing whitespace');
+  });
+});

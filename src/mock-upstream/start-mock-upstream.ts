@@ -133,7 +133,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     }
     const model = route.pathModel ?? (isRecord(body) && typeof body.model === 'string' ? body.model : '');
     const attempt = registry.countAttempt(model);
-    registry.record({
+    const recorded: RecordedRequest = {
       protocol: wire.protocol,
       model,
       path,
@@ -141,6 +141,10 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       body,
       time: Date.now(),
       attempt,
+    };
+    registry.record(recorded);
+    response.once('close', () => {
+      recorded.endTime = Date.now();
     });
     const requestId = ids.next('req_', 24);
     const headers = { [wire.requestIdHeader]: requestId, 'x-mock-attempt': String(attempt) };
@@ -158,7 +162,11 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       return;
     }
     const script = registry.scriptFor(model);
-    const fault = faultForAttempt(script, attempt);
+    if (read.prompt.prefill !== undefined && script.prefill === 'refuse') {
+      sendWire(response, wire.renderInvalidRequest(wire.prefillRefusal, route.flavour), headers);
+      return;
+    }
+    const fault = faultForAttempt(script, attempt, registry.scriptAgeMs(model, Date.now()));
     const context = createContext(read.prompt, script, route, ids);
     const exchange = new Exchange(request, response, forget);
     exchanges.add(exchange);

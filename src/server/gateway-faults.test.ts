@@ -153,25 +153,46 @@ describe('gateway faults: streams', () => {
     expect(response.headers.get('x-pareto-attempts')).toBe('2');
   });
 
-  it('ends with an error chunk, never a truncated success, when a stream is cut after content', async () => {
+  it('ends with an error chunk, never a truncated success, when a stream is cut after content and no other candidate can continue it', async () => {
     gateway.mock.script('alpha', { faults: [{ type: 'cut', afterChunks: 3 }], repeatFault: true });
-    const response = await postChatStream(gateway.url, routedRequest());
+    const response = await postChatStream(gateway.url, { ...routedRequest(), model: 'lab/alpha' });
     expect(response.status).toBe(200);
     const last = response.chunks.at(-1);
     expect(last.error).toBeDefined();
+    expect(last.error.message).toBe(
+      'the upstream closed the connection before its answer was complete (no final chunk)',
+    );
     expect(last.choices[0].finish_reason).toBe('error');
     expect(response.chunks.some((chunk) => chunk.usage !== undefined)).toBe(false);
     expect(response.chunks.some((chunk) => chunk.choices?.[0]?.finish_reason === 'stop')).toBe(false);
     expect(gateway.mock.attempts('beta')).toBe(0);
   });
 
-  it('ends with an error chunk when a stream stalls after content', async () => {
+  it('ends with an error chunk when a stream stalls after content and no other candidate can continue it', async () => {
     gateway.mock.script('alpha', { faults: [{ type: 'stall', afterChunks: 2 }], repeatFault: true });
-    const response = await postChatStream(gateway.url, routedRequest());
+    const response = await postChatStream(gateway.url, { ...routedRequest(), model: 'lab/alpha' });
     const last = response.chunks.at(-1);
     expect(last.choices[0].finish_reason).toBe('error');
     expect(last.error.metadata.error_code).toBe('upstream_stream_idle');
   });
+
+  it.each([
+    ['cut', { type: 'cut', afterChunks: 3 }],
+    ['stall', { type: 'stall', afterChunks: 2 }],
+    ['in-stream error', { type: 'midstream_error', afterChunks: 2 }],
+  ] as const)(
+    'continues a stream broken by a %s after content on the next candidate',
+    async (_name, fault) => {
+      const answer = 'one two three four five six seven eight';
+      gateway.mock.script('alpha', { answer, faults: [fault], repeatFault: true });
+      gateway.mock.script('beta', { answer });
+      const response = await postChatStream(gateway.url, routedRequest());
+      expect(streamedText(response.chunks)).toBe(answer);
+      expect(response.chunks.some((chunk) => chunk.error !== undefined)).toBe(false);
+      expect(response.chunks.some((chunk) => chunk.choices?.[0]?.finish_reason === 'stop')).toBe(true);
+      expect(response.done).toBe(true);
+    },
+  );
 
   it('fails over when the first token is too slow', async () => {
     gateway.mock.script('alpha', {
@@ -207,9 +228,9 @@ describe('gateway faults: streams', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
-  it('turns an in-stream upstream error after content into an error chunk', async () => {
+  it('turns an in-stream upstream error after content into an error chunk when nothing can continue it', async () => {
     gateway.mock.script('alpha', { faults: [{ type: 'midstream_error', afterChunks: 2 }] });
-    const response = await postChatStream(gateway.url, routedRequest());
+    const response = await postChatStream(gateway.url, { ...routedRequest(), model: 'lab/alpha' });
     expect(response.chunks.at(-1).choices[0].finish_reason).toBe('error');
   });
 });

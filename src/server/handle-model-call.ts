@@ -30,6 +30,7 @@ import type {
   IngressStreamWriter,
 } from '../ingress/ingress-adapter.js';
 import type { ApiKeyRecord } from '../store/api-key.js';
+import { rescueComment, rescueSettings } from './describe-rescue.js';
 import { type ParsedChatRequest, parseChatRequest, withRequestWarnings } from './parse-chat-request.js';
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody } from './read-json-body.js';
@@ -43,6 +44,13 @@ const streamHighWaterBytes = 1024 * 1024;
 /** Cost of a call: index prices for index models; 0 for models the index does not price. */
 function costOf(target: UpstreamTarget, usage: Usage): number {
   return target.model === undefined ? 0 : computeCost(usage, target.model.pricing);
+}
+
+/** Cost of a call: each attempt that sent content at its own prices (a rescued stream has several). */
+function costOfOutcome(outcome: ExecutionResult): number {
+  const segments = outcome.rescue?.segments;
+  if (segments === undefined) return costOf(outcome.target, outcome.usage);
+  return segments.reduce((sum, segment) => sum + costOf(segment.target, segment.usage), 0);
 }
 
 function newGenerationId(): string {
@@ -274,15 +282,17 @@ export async function handleModelCall(
     );
     // An answer with no content event at all still gets its headers and closing frames.
     const active = writerFor(outcome.target);
-    const cost = costOf(outcome.target, outcome.usage);
+    const cost = costOfOutcome(outcome);
     recordOutcome(facts, outcome, cost, warningsOf(outcome.native, outcome.warnings));
+    // A rescue is named in a comment before the closing frames, where the protocol takes comments.
+    const note = outcome.rescue === undefined ? '' : (active.comment?.(rescueComment(outcome.rescue)) ?? '');
     if (outcome.streamError !== undefined) {
       streamError = outcome.streamError;
-      response.end(active.fail(outcome.streamError));
+      response.end(note + active.fail(outcome.streamError));
     } else {
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
       const metadata = routingMetadataOf(parsed, plan, candidates, outcome);
-      response.end(active.finish(outcome.usage, cost, outcome.finishReason, metadata));
+      response.end(note + active.finish(outcome.usage, cost, outcome.finishReason, metadata));
     }
     finishRequest(app.ops, facts, 200, streamError);
   } catch (thrown) {
@@ -415,6 +425,8 @@ function recordOutcome(
   facts.finishReason = outcome.finishReason;
   facts.upstreamMs = outcome.upstreamMs;
   facts.warnings = warnings;
+  if (outcome.rescue !== undefined)
+    facts.settings = { ...facts.settings, rescue: rescueSettings(outcome.rescue) };
 }
 
 function rememberSession(

@@ -1,8 +1,8 @@
 /**
  * The promises every ingress protocol keeps, run through each of them (chat completions, Anthropic
  * Messages, OpenAI Responses, Gemini) against a router backed by the fake upstream: one pipeline, so
- * routing, conversion to each upstream protocol, failover before the first byte, the mid-stream error
- * rule and the error envelope must hold alike on every door.
+ * routing, conversion to each upstream protocol, failover before the first byte, stream rescue after
+ * content, the mid-stream error rule and the error envelope must hold alike on every door.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayFixture, startGateway } from './test-support/gateway-fixture.js';
@@ -12,6 +12,10 @@ let gateway: GatewayFixture;
 
 beforeAll(async () => {
   gateway = await startGateway();
+  // The fake's OpenAI-protocol models continue a prefill (as OpenRouter's do), so the medium tier can
+  // rescue a stream too.
+  const openai = gateway.router.app.catalog.upstreams.find((upstream) => upstream.name === 'openai');
+  if (openai !== undefined) openai.prefill = true;
 });
 afterAll(async () => {
   await gateway.close();
@@ -19,6 +23,20 @@ afterAll(async () => {
 afterEach(() => {
   gateway.mock.reset();
 });
+
+const answer = 'one two three four five six seven eight';
+
+/**
+ * How to break a stream on the path that is this ingress's own: the models that fail before content and
+ * the one whose stream is cut. Messages and Gemini callers reach their own protocol's upstream (beta,
+ * gamma) on the native path, whose relayed stream is then continued by a converted attempt.
+ */
+const ownPath: Record<string, { failing: string[]; cut: string }> = {
+  chat: { failing: [], cut: 'alpha' },
+  responses: { failing: ['alpha'], cut: 'beta' },
+  messages: { failing: ['alpha'], cut: 'beta' },
+  gemini: { failing: ['alpha', 'beta'], cut: 'gamma' },
+};
 
 const upstreamModels = [
   ['lab/alpha', 'alpha', 'openai'],
@@ -127,6 +145,73 @@ describe.each(ingressClients)('$name ingress', (client) => {
     expect(reading.text).toBe('one two three ');
     expect(reading.error).toEqual(expect.any(String));
     expect(reading.completed).toBe(false);
+  });
+
+  it('continues a stream cut after content on the next candidate: one answer, no error', async () => {
+    for (const model of ['alpha', 'beta', 'gamma']) gateway.mock.script(model, { answer });
+    gateway.mock.script('alpha', { answer, faults: [{ type: 'cut', afterChunks: 3 }] });
+    const call = client.call('pareto-code@0.9', `Write an add function (${client.name}, rescued).`, true);
+    const response = await postSse(gateway.url, call.path, call.body);
+    expect(response.status).toBe(200);
+    expect(client.readStream(response.messages)).toMatchObject({
+      text: answer,
+      error: undefined,
+      completed: true,
+    });
+    expect(gateway.mock.attempts('beta')).toBe(1);
+  });
+
+  it('continues a stream cut on its own protocol’s path in the same message', async () => {
+    const path = ownPath[client.name] as (typeof ownPath)[string];
+    // Every model answers the same, whichever the plan continues on.
+    for (const model of ['alpha', 'beta', 'gamma', 'delta', 'mid-a', 'mid-b', 'mid-c']) {
+      gateway.mock.script(model, { answer });
+    }
+    for (const model of path.failing) {
+      gateway.mock.script(model, { answer, faults: [{ type: 'status', status: 503 }] });
+    }
+    gateway.mock.script(path.cut, { answer, faults: [{ type: 'cut', afterChunks: 3 }] });
+    const call = client.call('pareto-code@0.9', `Write an add function (${client.name}, own path).`, true);
+    const response = await postSse(gateway.url, call.path, call.body);
+    expect(client.readStream(response.messages)).toMatchObject({
+      text: answer,
+      error: undefined,
+      completed: true,
+    });
+    const cutRequest = gateway.mock.requests().find((request) => request.model === path.cut);
+    expect(cutRequest?.protocol).toBe(
+      path.cut === 'alpha' ? 'openai' : path.cut === 'beta' ? 'anthropic' : 'gemini',
+    );
+    if (client.name === 'messages') {
+      // One message with one text block: the continuation went on in the block the relayed stream opened.
+      const events = response.messages.map((message) => JSON.parse(message.data));
+      expect(events.filter((event) => event.type === 'message_start')).toHaveLength(1);
+      const blocks = events.filter((event) => event.type === 'content_block_start');
+      expect(blocks.map((event) => [event.index, event.content_block.type])).toEqual([[0, 'text']]);
+      const deltas = events.filter((event) => event.type === 'content_block_delta');
+      expect(deltas.every((event) => event.index === 0)).toBe(true);
+    }
+  });
+
+  it('ends with its in-band error naming the cut when no fallback accepts a prefill', async () => {
+    // Its own router: the refusals it learns would change the fallbacks of the other cases.
+    const local = await startGateway();
+    try {
+      local.mock.script('alpha', { answer, faults: [{ type: 'cut', afterChunks: 3 }] });
+      local.mock.script('beta', { answer, prefill: 'refuse' });
+      local.mock.script('gamma', { answer, prefill: 'refuse' });
+      const call = client.call('pareto-code@0.9', 'Write an add function.', true);
+      const response = await postSse(local.url, call.path, call.body);
+      expect(response.status).toBe(200);
+      const reading = client.readStream(response.messages);
+      expect(reading.text).toBe('one two three ');
+      expect(reading.completed).toBe(false);
+      expect(reading.error).toContain('closed the connection before its answer was complete');
+      expect(reading.error).not.toMatch(/400|prefill/);
+      expect([local.mock.attempts('beta'), local.mock.attempts('gamma')]).toEqual([1, 1]);
+    } finally {
+      await local.close();
+    }
   });
 
   it.each([

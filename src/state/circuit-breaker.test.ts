@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreakers } from './circuit-breaker.js';
 import { StickySessions } from './sticky-sessions.js';
@@ -19,13 +20,136 @@ describe('CircuitBreakers', () => {
     expect(breakers.state('m', 1_012)).toBe('closed');
   });
 
-  it('re-opens when the probe fails', () => {
-    const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 100 });
+  it('re-opens after a failed probe for a short delay, not the whole open time', () => {
+    const breakers = new CircuitBreakers({
+      failureThreshold: 1,
+      openMs: 10_000,
+      reopenBaseMs: 100,
+      reopenMaxMs: 1_000,
+      jitter: () => 0.999_9,
+    });
     breakers.recordFailure('m', 0);
-    breakers.beginAttempt('m', 200);
-    breakers.recordFailure('m', 200);
-    expect(breakers.state('m', 250)).toBe('open');
-    expect(breakers.state('m', 300)).toBe('half_open');
+    breakers.beginAttempt('m', 10_000);
+    breakers.recordFailure('m', 10_000);
+    expect(breakers.state('m', 10_050)).toBe('open');
+    expect(breakers.state('m', 10_100)).toBe('half_open');
+  });
+
+  it('doubles the re-open delay per failed probe in a row, up to the cap, jittered between half and all', () => {
+    const options = { failureThreshold: 1, openMs: 30_000, reopenBaseMs: 2_000, reopenMaxMs: 15_000 };
+    const high = new CircuitBreakers({ ...options, jitter: () => 1 });
+    const low = new CircuitBreakers({ ...options, jitter: () => 0 });
+    expect([1, 2, 3, 4, 5, 9].map((failed) => high.reopenDelay('m', failed, 0))).toEqual([
+      2_000, 4_000, 8_000, 15_000, 15_000, 15_000,
+    ]);
+    expect([1, 2, 3, 4].map((failed) => low.reopenDelay('m', failed, 0))).toEqual([
+      1_000, 2_000, 4_000, 7_500,
+    ]);
+  });
+
+  it('grows the delay across consecutive failed probes and starts over once the circuit closed', () => {
+    const breakers = new CircuitBreakers({
+      failureThreshold: 1,
+      openMs: 1_000,
+      reopenBaseMs: 100,
+      reopenMaxMs: 10_000,
+      jitter: () => 1,
+    });
+    breakers.recordFailure('m', 0);
+    let now = 1_000;
+    const delays: number[] = [];
+    for (let probe = 0; probe < 3; probe += 1) {
+      breakers.beginAttempt('m', now);
+      breakers.recordFailure('m', now);
+      const failedAt = now;
+      while (breakers.state('m', now) === 'open') now += 1;
+      delays.push(now - failedAt);
+    }
+    expect(delays).toEqual([100, 200, 400]);
+    breakers.beginAttempt('m', now);
+    breakers.recordSuccess('m');
+    breakers.recordFailure('m', now);
+    breakers.beginAttempt('m', now + 1_000);
+    breakers.recordFailure('m', now + 1_000);
+    expect(breakers.state('m', now + 1_099)).toBe('open');
+    expect(breakers.state('m', now + 1_100)).toBe('half_open');
+  });
+
+  it('lets one probe through at a time, until it settles, is released, or its lease runs out', () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 100, probeLeaseMs: 5_000 });
+    breakers.recordFailure('m', 0);
+    breakers.beginAttempt('m', 100);
+    expect(breakers.allows('m', 101)).toBe(false);
+    breakers.releaseProbe('m');
+    expect(breakers.allows('m', 102)).toBe(true);
+    breakers.beginAttempt('m', 102);
+    expect(breakers.allows('m', 5_101)).toBe(false);
+    expect(breakers.allows('m', 5_102)).toBe(true);
+  });
+
+  it('does not extend an open circuit when a call that began earlier fails late', () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 1_000 });
+    breakers.recordFailure('m', 0);
+    breakers.recordFailure('m', 0);
+    breakers.recordFailure('m', 900);
+    expect(breakers.state('m', 1_000)).toBe('half_open');
+  });
+
+  it('computes the same jittered delay in every process that applies the same failure', () => {
+    const options = { failureThreshold: 1, openMs: 100 };
+    const [one, two] = [new CircuitBreakers(options), new CircuitBreakers(options)];
+    const delays = [1, 2, 3].map((failed) => one.reopenDelay('lab/model', failed, 123_456));
+    expect([1, 2, 3].map((failed) => two.reopenDelay('lab/model', failed, 123_456))).toEqual(delays);
+    // Spread over time: different failures get different delays.
+    const spread = new Set(
+      Array.from({ length: 20 }, (_, index) => one.reopenDelay('lab/model', 1, index * 1_000)),
+    );
+    expect(spread.size).toBeGreaterThan(10);
+  });
+
+  it('returns a recovered model to use within 10 s of its recovery plus the next call, probing one at a time (defaults)', () => {
+    // The real-world case: a primary answering 503 from 0 s to `outageMs`, then healthy, with calls
+    // every `intervalMs`; each probe takes `probeMs`. Simulated on the breaker alone, for many outage
+    // lengths and call rates, with the default options (10 s open, re-opens of 2, 4, 8, 10 s). With a
+    // call every 4 s and quick 503s that is within 14 s, inside the 15 s target.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_000, max: 300_000 }),
+        fc.integer({ min: 200, max: 5_000 }),
+        fc.integer({ min: 1, max: 3_000 }),
+        (outageMs, intervalMs, probeMs) => {
+          const breakers = new CircuitBreakers();
+          let probeUntil = -1;
+          let probes = 0;
+          let backAt: number | undefined;
+          for (let now = 0; now < outageMs + 60_000 && backAt === undefined; now += intervalMs) {
+            if (probeUntil >= 0 && now >= probeUntil) probeUntil = -1;
+            if (!breakers.allows('m', now)) continue;
+            const probing = breakers.state('m', now) === 'half_open';
+            if (probing) {
+              // Never two probes at once.
+              if (probeUntil >= 0) return false;
+              probes += 1;
+            }
+            breakers.beginAttempt('m', now);
+            const settledAt = now + (probing ? probeMs : 0);
+            if (settledAt < outageMs) breakers.recordFailure('m', settledAt);
+            else {
+              breakers.recordSuccess('m');
+              backAt = now;
+            }
+            if (probing) probeUntil = settledAt;
+          }
+          // Back within 10 s of the recovery, plus the wait for the call that finds it (and a probe that
+          // was in flight at the recovery); and a probe at most every 5 s once the delays reach the cap.
+          return (
+            backAt !== undefined &&
+            backAt - outageMs <= 10_000 + intervalMs + probeMs &&
+            probes <= 4 + outageMs / 5_000
+          );
+        },
+      ),
+    );
   });
 
   it('a success resets the consecutive count', () => {

@@ -1,6 +1,6 @@
 /**
  * The live state the router keeps between requests, behind one object: circuit breakers, sticky
- * sessions and measured throughput. Every change goes through a `record*` method, which applies it and
+ * sessions, measured throughput and stream latencies, and the upstreams that refused a prefill. Every change goes through a `record*` method, which applies it and
  * publishes it as a `StateEvent`; `apply` takes events published elsewhere. That is how several worker
  * processes keep the same state (the primary relays each worker's events to the others), and the seam
  * where a shared store such as Redis slots in. The routing core only ever sees a `LiveStatsView`.
@@ -11,6 +11,8 @@ import {
   CircuitBreakers,
   defaultCircuitBreakerOptions,
 } from './circuit-breaker.js';
+import { LatencyStats } from './latency-stats.js';
+import { PrefillRefusals } from './prefill-refusals.js';
 import {
   defaultStickySessionOptions,
   type StickySessionOptions,
@@ -24,7 +26,10 @@ export type StateEvent =
   | { type: 'attempt-start'; modelId: string; now: number }
   | { type: 'success'; modelId: string }
   | { type: 'failure'; modelId: string; now: number }
+  | { type: 'probe-released'; modelId: string }
   | { type: 'throughput'; modelId: string; tokensPerSecond: number }
+  | { type: 'latency'; modelId: string; firstTokenMs: number | null; longestGapMs: number | null }
+  | { type: 'prefill-refused'; upstream: string; model: string; now: number }
   | { type: 'session'; sessionKey: string; target: StickyTarget; now: number };
 
 export interface RouterStateOptions {
@@ -38,6 +43,8 @@ export class RouterState {
   readonly circuits: CircuitBreakers;
   readonly sticky: StickySessions;
   readonly throughput = new ThroughputStats();
+  readonly latency = new LatencyStats();
+  readonly prefillRefusals = new PrefillRefusals();
   #publish: ((event: StateEvent) => void) | undefined;
 
   constructor(options: RouterStateOptions = {}) {
@@ -63,8 +70,23 @@ export class RouterState {
     this.#record({ type: 'failure', modelId, now });
   }
 
+  /** An attempt ended saying nothing of the model's health: a circuit probe it held is released. */
+  releaseProbe(modelId: string): void {
+    this.#record({ type: 'probe-released', modelId });
+  }
+
   recordThroughput(modelId: string, tokensPerSecond: number): void {
     this.#record({ type: 'throughput', modelId, tokensPerSecond });
+  }
+
+  /** One successful stream's time to first token and longest silence, for the learned deadlines. */
+  recordLatency(modelId: string, firstTokenMs: number | null, longestGapMs: number | null): void {
+    this.#record({ type: 'latency', modelId, firstTokenMs, longestGapMs });
+  }
+
+  /** `upstream` refused to continue a prefilled answer for its model name `model`. */
+  recordPrefillRefused(upstream: string, model: string, now: number): void {
+    this.#record({ type: 'prefill-refused', upstream, model, now });
   }
 
   rememberSession(sessionKey: string, target: StickyTarget, now: number): void {
@@ -83,8 +105,17 @@ export class RouterState {
       case 'failure':
         this.circuits.recordFailure(event.modelId, event.now);
         return;
+      case 'probe-released':
+        this.circuits.releaseProbe(event.modelId);
+        return;
       case 'throughput':
         this.throughput.record(event.modelId, event.tokensPerSecond);
+        return;
+      case 'latency':
+        this.latency.record(event.modelId, event.firstTokenMs, event.longestGapMs);
+        return;
+      case 'prefill-refused':
+        this.prefillRefusals.record(event.upstream, event.model, event.now);
         return;
       case 'session':
         this.sticky.set(event.sessionKey, event.target, event.now);

@@ -273,4 +273,58 @@ describe('createMessagesStreamWriter on the native path', () => {
       ['content_block_delta', 1],
     ]);
   });
+
+  it('continues the text block a relayed stream left open when a converted attempt rescues it', () => {
+    const writer = createMessagesStreamWriter(identity);
+    let text = writer.relay('message_start', { type: 'message_start', message: { id: 'u' } });
+    text += writer.relay('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    });
+    text += writer.relay('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: 'one two' },
+    });
+    // The relayed stream breaks here; another model continues the answer through converted events.
+    text += writer.event({ type: 'text-delta', text: ' three' });
+    text += writer.comment?.('x-pareto-rescue from=lab/beta') ?? '';
+    text += writer.finish(usage, 0.01, 'stop');
+    const read = messagesOf(text.replace(': x-pareto-rescue from=lab/beta\n\n', ''));
+    expect(read.map(([event, data]) => [event, data.index])).toEqual([
+      ['message_start', undefined],
+      ['content_block_start', 0],
+      ['content_block_delta', 0],
+      ['content_block_delta', 0],
+      ['content_block_stop', 0],
+      ['message_delta', undefined],
+      ['message_stop', undefined],
+    ]);
+    expect(text).toContain(': x-pareto-rescue from=lab/beta\n\n');
+  });
+
+  it('starts a new block for a continuation when the relayed stream broke outside a text block', () => {
+    const writer = createMessagesStreamWriter(identity);
+    let text = writer.relay('message_start', { type: 'message_start', message: { id: 'u' } });
+    text += writer.relay('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'thinking', thinking: '' },
+    });
+    text += writer.relay('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'thinking_delta', thinking: 'hmm' },
+    });
+    text += writer.event({ type: 'text-delta', text: 'answer' });
+    expect(messagesOf(text).map(([event, data]) => [event, data.index])).toEqual([
+      ['message_start', undefined],
+      ['content_block_start', 0],
+      ['content_block_delta', 0],
+      ['content_block_stop', 0],
+      ['content_block_start', 1],
+      ['content_block_delta', 1],
+    ]);
+  });
 });

@@ -10,11 +10,13 @@
  * On the native path the upstream's own events are relayed: its `message_start` is held until content
  * (with the router's id and model), and its `message_delta` and `message_stop` are held for `finish()`,
  * which adds the cost to the usage. Upstream `error` events are not relayed: the pipeline decides whether
- * to fail over or to end the stream with `fail()`.
+ * to fail over or to end the stream with `fail()`. When a relayed stream breaks inside a text block and
+ * a converted attempt continues the answer (a stream rescue), the continuation's text goes on in that
+ * same block: one message, one text.
  */
 import type { FinishReason, StreamEvent, Usage } from '../../core/chat-result.js';
 import type { RouterError } from '../../core/errors.js';
-import { formatSseMessage } from '../../providers/sse/format-sse.js';
+import { formatSseComment, formatSseMessage } from '../../providers/sse/format-sse.js';
 import type { IngressStreamWriter, ResponseIdentity } from '../ingress-adapter.js';
 import { createMessageId } from './create-message-id.js';
 import { createToolUseId } from './create-tool-use-id.js';
@@ -44,7 +46,8 @@ export function createMessagesStreamWriter(initialIdentity: ResponseIdentity): I
   let heldStart: Record<string, unknown> | undefined;
   let heldDelta: Record<string, unknown> | undefined;
   let heldStop: Record<string, unknown> | undefined;
-  const relayOpen = new Set<number>();
+  /** Blocks a relayed stream opened and did not close: index -> content block type. */
+  const relayOpen = new Map<number, unknown>();
   let relayBase = 0;
 
   const messageStart = (): string => {
@@ -94,7 +97,7 @@ export function createMessagesStreamWriter(initialIdentity: ResponseIdentity): I
       text += sse('content_block_stop', { type: 'content_block_stop', index });
       open = undefined;
     }
-    for (const index of [...relayOpen].sort((a, b) => a - b)) {
+    for (const index of [...relayOpen.keys()].sort((a, b) => a - b)) {
       text += sse('content_block_stop', { type: 'content_block_stop', index });
     }
     relayOpen.clear();
@@ -108,6 +111,13 @@ export function createMessagesStreamWriter(initialIdentity: ResponseIdentity): I
     heldDelta = undefined;
     heldStop = undefined;
     let text = messageStart();
+    // Converted text continuing a relayed stream that broke inside a text block: the block goes on.
+    const [relayed, ...others] = relayOpen;
+    if (open === undefined && others.length === 0 && relayed?.[1] === 'text' && block.kind === 'text') {
+      relayOpen.clear();
+      open = { index: relayed[0], block };
+      return text;
+    }
     const current = open?.block;
     const same =
       current !== undefined &&
@@ -160,7 +170,9 @@ export function createMessagesStreamWriter(initialIdentity: ResponseIdentity): I
     if (typeof index === 'number') {
       index += relayBase;
       nextIndex = Math.max(nextIndex, index + 1);
-      if (type === 'content_block_start') relayOpen.add(index);
+      if (type === 'content_block_start') {
+        relayOpen.set(index, isRecord(data.content_block) ? data.content_block.type : undefined);
+      }
       if (type === 'content_block_stop') relayOpen.delete(index);
     }
     return text + sse(type, relayBase === 0 ? data : { ...data, index });
@@ -267,5 +279,7 @@ export function createMessagesStreamWriter(initialIdentity: ResponseIdentity): I
     },
 
     keepAlive: () => sse('ping', { type: 'ping' }),
+
+    comment: (text) => formatSseComment(text),
   };
 }

@@ -24,6 +24,7 @@ function createChatStreamWriter(identity: ResponseIdentity): IngressStreamWriter
       formatSseMessage(renderer.renderUsageChunk(usage, cost, routingMetadata)) + formatSseMessage('[DONE]'),
     fail: (error) => formatSseMessage(renderer.renderErrorChunk(error)) + formatSseMessage('[DONE]'),
     keepAlive: () => formatSseComment('PARETO PROCESSING'),
+    comment: (text) => formatSseComment(text),
   };
 }
 

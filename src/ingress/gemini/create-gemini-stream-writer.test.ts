@@ -293,6 +293,23 @@ describe('createGeminiStreamWriter: relayed Gemini streams', () => {
   });
 });
 
+describe('createGeminiStreamWriter: a relayed stream continued by converted events', () => {
+  it('writes a call the continuation made, after the relayed chunks', () => {
+    const writer = createGeminiStreamWriter({ ...identity, model: 'google/gemini-2.5-flash' });
+    const [first] = fixturesOf('gemini').sse('stream-text.sse');
+    let text = writer.relay(first!.event, first!.data);
+    text += writer.event({ type: 'text-delta', text: ' and then' });
+    text += writer.event({ type: 'tool-call-delta', index: 0, id: 'c1', name: 'run', argumentsDelta: '{}' });
+    text += writer.event({ type: 'finish', finishReason: 'tool_calls', nativeFinishReason: 'STOP' });
+    text += writer.finish(usage(), 0.5, 'tool_calls');
+    const parts = messages(text).flatMap(
+      ({ data }) => (firstCandidate(data).content as { parts: Record<string, unknown>[] }).parts,
+    );
+    expect(parts.at(-1)).toEqual({ functionCall: { name: 'run', args: {}, id: 'c1' } });
+    expect(parts.some((part) => part.text === ' and then')).toBe(true);
+  });
+});
+
 describe('createGeminiStreamWriter: bounds', () => {
   it('drops a call whose arguments outgrow the buffer, as malformed', () => {
     const writer = createGeminiStreamWriter(identity);

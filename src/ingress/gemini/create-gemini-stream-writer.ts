@@ -42,7 +42,6 @@ export function createGeminiStreamWriter(identity: ResponseIdentity): IngressStr
   const malformedCalls: string[] = [];
   let nativeFinishReason: string | null = null;
   // The native path: the upstream's finishing chunk is held back so that finish() can add the cost to it.
-  let relaying = false;
   let upstreamFinished = false;
   let heldChunk: Record<string, unknown> | undefined;
 
@@ -135,7 +134,6 @@ export function createGeminiStreamWriter(identity: ResponseIdentity): IngressStr
     },
 
     relay(_event: string | undefined, data: unknown): string {
-      relaying = true;
       // An in-stream error becomes the pipeline's failure, which fail() renders.
       if (!isRecord(data) || findGoogleError(data) !== undefined) return '';
       const rewritten = { ...data, modelVersion: model, responseId: identity.id };
@@ -161,7 +159,9 @@ export function createGeminiStreamWriter(identity: ResponseIdentity): IngressStr
           : mapUsageMetadata(usage, cost);
         return write({ ...held, usageMetadata });
       }
-      const part = relaying ? undefined : takePendingCall();
+      // A call still pending came from converted events (a relayed stream never leaves one): it is sent
+      // whole here, also after a relayed stream that was continued by a converted one.
+      const part = takePendingCall();
       const close: Record<string, unknown> = {
         finishReason: mapFinishReason(finishReason, nativeFinishReason),
       };

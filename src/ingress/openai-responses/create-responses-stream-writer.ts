@@ -130,6 +130,10 @@ class ResponsesStreamWriter implements IngressStreamWriter {
     return formatSseComment('PARETO PROCESSING');
   }
 
+  comment(text: string): string {
+    return formatSseComment(text);
+  }
+
   #frame(type: string, payload: Record<string, unknown>): string {
     const data = JSON.stringify({ type, ...payload, sequence_number: this.#sequence++ });
     return formatSseMessage(data, type);
