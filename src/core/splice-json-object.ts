@@ -9,13 +9,19 @@
  * edited key that appears twice.
  */
 
-/** `set`: the member's new value as JSON text (added at the end when absent); undefined removes it. */
-export type JsonMemberEdits = ReadonlyMap<string, string | undefined>;
+/**
+ * Per key: the member's new value as JSON text (added at the end when absent), undefined to remove it,
+ * or a function of its current value text (undefined when absent) giving either of those.
+ */
+export type JsonMemberEdit = string | undefined | ((current: string | undefined) => string | undefined);
+export type JsonMemberEdits = ReadonlyMap<string, JsonMemberEdit>;
 
 interface Member {
   key: string;
   /** Offset of the key's opening quote. */
   start: number;
+  /** Offset of the value. */
+  valueStart: number;
   /** Offset just past the value. */
   end: number;
 }
@@ -79,7 +85,7 @@ function scanMembers(text: string): Member[] | undefined {
     const colon = skipSpace(text, keyEnd + 1);
     const value = skipSpace(text, colon + 1);
     const end = valueEnd(text, value);
-    members.push({ key, start: at, end });
+    members.push({ key, start: at, valueStart: value, end });
     at = skipSpace(text, end);
     if (text.charCodeAt(at) !== 0x2c) return members;
     at = skipSpace(text, at + 1);
@@ -104,11 +110,23 @@ export function spliceJsonObject(text: string, edits: JsonMemberEdits): string |
     }
     if (seen.has(member.key)) return undefined;
     seen.add(member.key);
-    const value = edits.get(member.key);
+    const edit = edits.get(member.key);
+    const value = typeof edit === 'function' ? edit(text.slice(member.valueStart, member.end)) : edit;
     if (value !== undefined) parts.push(`${JSON.stringify(member.key)}:${value}`);
   }
-  for (const [key, value] of edits) {
-    if (value !== undefined && !seen.has(key)) parts.push(`${JSON.stringify(key)}:${value}`);
+  for (const [key, edit] of edits) {
+    if (seen.has(key)) continue;
+    const value = typeof edit === 'function' ? edit(undefined) : edit;
+    if (value !== undefined) parts.push(`${JSON.stringify(key)}:${value}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * The only element of a one-element JSON array's text, edited with `edits` (see `spliceJsonObject`);
+ * undefined when that element is not an object this module can edit.
+ */
+export function spliceOnlyElement(arrayText: string, edits: JsonMemberEdits): string | undefined {
+  const element = spliceJsonObject(arrayText.slice(1, arrayText.lastIndexOf(']')), edits);
+  return element === undefined ? undefined : `[${element}]`;
 }
