@@ -1,7 +1,8 @@
 /**
  * The same-protocol fast path's answers on the chat-completions ingress: an OpenAI-compatible upstream's
  * completion or chunk relayed as its own text, with only the fields the router owns spliced in (`id`,
- * `model`, `provider`, `usage` with the call's cost, and no `system_fingerprint`, as the hosted router). A body or chunk that the general path would
+ * `model`, `provider`, `usage` as the router read it with the call's cost, no `system_fingerprint`), and
+ * the OpenRouter members a plain OpenAI-style upstream leaves out added (`native_finish_reason`...). A body or chunk that the general path would
  * render differently (another finish reason once mapped, reasoning under `reasoning_content`, content
  * parts, tool calls without ids, several choices) is not relayed: the caller renders it the general way.
  */
@@ -51,18 +52,6 @@ function isRelayableCompletion(body: unknown, result: ChatResult): body is JsonR
       call.function.name === expected.function.name && call.function.arguments === expected.function.arguments
     );
   });
-}
-
-/** The upstream's usage with the cost set; the router's own when the upstream counted otherwise. */
-function usageText(upstream: unknown, usage: Usage, cost: number): string {
-  if (
-    isRecord(upstream) &&
-    upstream.prompt_tokens === usage.promptTokens &&
-    upstream.completion_tokens === usage.completionTokens
-  ) {
-    return JSON.stringify({ ...upstream, cost });
-  }
-  return JSON.stringify(renderUsage(usage, cost));
 }
 
 /** Keeps a member as sent, or adds it with `fallback` (JSON text) where the upstream left it out. */
@@ -125,7 +114,8 @@ export function relayCompletion(
         'choices',
         (current) => (current === undefined ? fail() : (spliceOnlyElement(current, choice) ?? fail())),
       ],
-      ['usage', usageText(native.usage, usage, cost)],
+      // The router's reading of the usage, with the cost: the same object the general path renders.
+      ['usage', JSON.stringify(renderUsage(usage, cost))],
     ]);
     if (routingMetadata !== undefined) edits.set('openrouter_metadata', JSON.stringify(routingMetadata));
     return edits;
