@@ -64,7 +64,8 @@ function streamedAnswer(chunks: any[]) {
     text += delta.content ?? '';
     reasoning += delta.reasoning ?? '';
     for (const call of delta.tool_calls ?? []) {
-      const entry = (toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
+      const entry = toolCalls[call.index] ?? { id: '', name: '', arguments: '' };
+      toolCalls[call.index] = entry;
       entry.id += call.id ?? '';
       entry.name += call.function?.name ?? '';
       entry.arguments += call.function?.arguments ?? '';
