@@ -1,8 +1,8 @@
 /**
  * Edits the top-level members of a JSON object's text without parsing or re-serialising the rest: the
  * same-protocol fast path sends a caller's body on with only the router's fields changed, and relays an
- * upstream's answer with only the fields the router owns rewritten. One pass over the text, jumping from
- * one structural character to the next; string contents are skipped with `indexOf`.
+ * upstream's answer with only the fields the router owns rewritten. One pass over the text; string
+ * contents are skipped with `indexOf`.
  *
  * The text must already be valid JSON (it was parsed before). The scan gives up (returns undefined) where
  * a plain reading of the text could differ from `JSON.parse`'s: an edited key written with escapes, or an
@@ -25,9 +25,6 @@ interface Member {
   /** Offset just past the value. */
   end: number;
 }
-
-const structural = /["{}[\]]/g;
-const primitiveEnd = /[,}\]\s]/g;
 
 function skipSpace(text: string, index: number): number {
   let at = index;
@@ -54,21 +51,27 @@ function stringEnd(text: string, quote: number): number {
 function valueEnd(text: string, index: number): number {
   const first = text.charCodeAt(index);
   if (first === 0x22) return stringEnd(text, index) + 1;
+  let at = index + 1;
   if (first !== 0x7b && first !== 0x5b) {
-    primitiveEnd.lastIndex = index;
-    return primitiveEnd.exec(text)?.index ?? text.length;
+    // A number, true, false or null: up to the next separator.
+    for (;;) {
+      const code = text.charCodeAt(at);
+      if (Number.isNaN(code) || code === 0x2c || code === 0x7d || code === 0x5d || code <= 0x20) return at;
+      at += 1;
+    }
   }
   let depth = 1;
-  structural.lastIndex = index + 1;
-  while (depth > 0) {
-    const match = structural.exec(text);
-    if (match === null) return text.length;
-    const character = match[0];
-    if (character === '"') structural.lastIndex = stringEnd(text, match.index) + 1;
-    else if (character === '{' || character === '[') depth += 1;
-    else depth -= 1;
+  while (depth > 0 && at < text.length) {
+    const code = text.charCodeAt(at);
+    if (code === 0x22) {
+      at = stringEnd(text, at) + 1;
+      continue;
+    }
+    if (code === 0x7b || code === 0x5b) depth += 1;
+    else if (code === 0x7d || code === 0x5d) depth -= 1;
+    at += 1;
   }
-  return structural.lastIndex;
+  return at;
 }
 
 /** The top-level members of an object's text; undefined when the text is not an object. */
