@@ -115,7 +115,8 @@ export function spliceJsonObject(text: string, edits: JsonMemberEdits): string |
     seen.add(member.key);
     const edit = edits.get(member.key);
     const value = typeof edit === 'function' ? edit(text.slice(member.valueStart, member.end)) : edit;
-    if (value !== undefined) parts.push(`${JSON.stringify(member.key)}:${value}`);
+    // The key matched its edit letter for letter, so it needs no escaping.
+    if (value !== undefined) parts.push(`"${member.key}":${value}`);
   }
   for (const [key, edit] of edits) {
     if (seen.has(key)) continue;
