@@ -362,7 +362,7 @@ describe('code blocks', () => {
         'no placeholder left',
       ).toEqual([]);
       const result = await runBin(words, { PARETO_ROUTER_DATA_DIR: dataDir });
-        expect(result.code, result.stderr).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).not.toBe('');
     },
     60_000,
