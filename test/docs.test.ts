@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/main.js';
-import { loadConfig, readConfigFile } from '../src/config/load-config.js';
+import { configFileSchema, loadConfig, readConfigFile } from '../src/config/load-config.js';
 import { type MockUpstream, startMockUpstream } from '../src/mock-upstream/index.js';
 import { demoUpstreams } from '../src/server/demo-upstreams.js';
 import { type RunningRouter, startRouter } from '../src/server/start-router.js';
@@ -510,6 +510,58 @@ describe('docs/configuration.md against the code', () => {
       [...documented].filter((flag) => !accepted.has(flag)).sort(),
       'documented but not accepted',
     ).toEqual([]);
+  });
+});
+
+/** The leaf keys of a zod schema, dotted (`routing.tierCutoffs.high`, `upstreams[].name`); records are leaves. */
+function schemaKeys(schema: unknown, prefix = ''): string[] {
+  const definition = (schema as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+  if (definition.type === 'optional') return schemaKeys(definition.innerType, prefix);
+  if (definition.type === 'array') {
+    const entries = schemaKeys(definition.element, `${prefix}[]`);
+    return entries.length === 1 && entries[0] === `${prefix}[]` ? [prefix] : entries;
+  }
+  if (definition.type !== 'object') return [prefix];
+  return Object.entries(definition.shape as Record<string, unknown>).flatMap(([name, value]) =>
+    schemaKeys(value, prefix === '' ? name : `${prefix}.${name}`),
+  );
+}
+
+/**
+ * The YAML keys a cell names: `routing.blendRatio.input`, `.output` (relative to the key before) and
+ * `upstreams[]`: `name`, `baseUrl` (fields of the list's entries).
+ */
+function yamlKeysOf(cell: string): string[] {
+  const keys: string[] = [];
+  let base = '';
+  for (const token of backticked([cell])) {
+    if (token.includes(' ')) continue;
+    let key = token;
+    if (token.startsWith('.')) key = `${base.slice(0, base.lastIndexOf('.'))}${token}`;
+    else if (base.endsWith('[]') && !token.includes('.')) key = `${base}.${token}`;
+    if (token.endsWith('[]')) base = token;
+    else {
+      if (!base.endsWith('[]')) base = key;
+      keys.push(key);
+    }
+  }
+  return keys;
+}
+
+describe('the YAML keys of docs/configuration.md against the file schema', () => {
+  it('names exactly the keys the config file accepts', () => {
+    const documented = new Set(
+      tableColumn('docs/configuration.md', '## All settings', 'YAML key').flatMap((cell) =>
+        cell.includes('entry') ? [] : yamlKeysOf(cell),
+      ),
+    );
+    const accepted = new Set(schemaKeys(configFileSchema));
+    expect([...accepted].filter((key) => !documented.has(key)).sort(), 'accepted but not documented').toEqual(
+      [],
+    );
+    expect([...documented].filter((key) => !accepted.has(key)).sort(), 'documented but not accepted').toEqual(
+      [],
+    );
   });
 });
 
