@@ -18,7 +18,7 @@ let fast: GatewayFixture;
 let general: GatewayFixture;
 
 beforeAll(async () => {
-  [fast, general] = await Promise.all([startGateway(), startGateway({ fastPath: false })]);
+  [fast, general] = await Promise.all([startGateway({ fastPath: true }), startGateway({ fastPath: false })]);
 });
 afterAll(async () => {
   await Promise.all([fast.close(), general.close()]);
