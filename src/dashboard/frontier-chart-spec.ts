@@ -294,7 +294,7 @@ export function buildFrontierChartOption(
       nameLocation: 'middle',
       nameGap: 28,
       nameTextStyle: { fontSize: compact ? 11 : 12, color: '#222222' },
-      axisLabel: { fontSize: compact ? 10 : 12, color: '#333333', formatter: '${value}' },
+      axisLabel: { fontSize: compact ? 10 : 12, color: '#333333', formatter: '$' + '{value}' },
       splitLine: { show: true, lineStyle: { color: '#eeeeee' } },
     },
     yAxis: {

@@ -46,7 +46,7 @@ describe('buildFrontierChartOption', () => {
     const points = series.filter((entry) => entry.type === 'scatter' && entry.id !== frontierSeriesIds.picks);
     expect(points.flatMap((entry) => entry.data)).toHaveLength(10);
     const frontier = series.find((entry) => entry.id === frontierSeriesIds.frontier);
-    const frontierXs = (frontier?.data as [number, number][]).map(([x]) => x);
+    const frontierXs = ((frontier?.data ?? []) as [number, number][]).map(([x]) => x);
     expect(frontierXs).toEqual([...frontierXs].sort((left, right) => left - right));
     expect(frontierXs.length).toBe(data.points.filter((point) => point.onFrontier).length);
     expect(series.find((entry) => entry.id === frontierSeriesIds.bands)?.markArea?.data).toHaveLength(3);
