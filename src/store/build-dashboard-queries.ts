@@ -36,7 +36,7 @@ export interface TrafficBucketRow {
   costUsd: number;
 }
 
-/** Latency figures of one answering model (nearest-rank percentiles). */
+/** Latency figures of one answering model (nearest-rank percentiles, to two significant figures). */
 export interface ModelLatencyRow {
   model: string;
   requests: number;
@@ -75,13 +75,25 @@ export interface DashboardStats {
 }
 
 export interface DashboardQueries {
-  traffic: { text: string; values: unknown[] };
+  /** One pass over the window: every count and sum, grouped finely enough to roll up in memory. */
+  totals: { text: string; values: unknown[] };
+  /** Latency and first-token histograms per model (values to two significant figures). */
   latency: { text: string; values: unknown[] };
-  fallbackCount: { text: string; values: unknown[] };
   fallbackReasons: { text: string; values: unknown[] };
-  cacheByModel: { text: string; values: unknown[] };
-  cacheByIngress: { text: string; values: unknown[] };
-  sticky: { text: string; values: unknown[] };
+}
+
+/**
+ * A duration rounded down to two significant figures (below 100 ms to the millisecond), so a histogram
+ * has at most about a hundred bins per decade whatever the number of requests.
+ */
+function quantize(column: string): string {
+  return (
+    `CASE WHEN ${column} < 100 THEN CAST(${column} AS INTEGER) ` +
+    `WHEN ${column} < 1000 THEN CAST(${column} / 10 AS INTEGER) * 10 ` +
+    `WHEN ${column} < 10000 THEN CAST(${column} / 100 AS INTEGER) * 100 ` +
+    `WHEN ${column} < 100000 THEN CAST(${column} / 1000 AS INTEGER) * 1000 ` +
+    `ELSE CAST(${column} / 10000 AS INTEGER) * 10000 END`
+  );
 }
 
 /** Checks the window and builds every query of one dashboard read. */
@@ -91,82 +103,47 @@ export function buildDashboardQueries(
   placeholder: Placeholder,
 ): DashboardQueries {
   checkDashboardQuery(query);
-  const window = `created_at >= ${placeholder(1)} AND created_at < ${placeholder(2)}`;
-  const values = [query.since, query.until];
   const settingsText = (field: string) =>
     dialect === 'sqlite' ? `json_extract(settings, '$.${field}')` : `(settings->>'${field}')`;
   const attemptsLength =
     dialect === 'sqlite' ? 'json_array_length(attempts)' : 'jsonb_array_length(attempts)';
-  const attemptRows =
-    dialect === 'sqlite'
-      ? "requests, json_each(requests.attempts) AS attempt WHERE json_extract(attempt.value, '$.errorCode') IS NOT NULL"
-      : "requests, jsonb_array_elements(requests.attempts) AS attempt(value) WHERE (attempt.value->>'errorCode') IS NOT NULL";
   const attemptField = (field: string) =>
     dialect === 'sqlite' ? `json_extract(attempt.value, '$.${field}')` : `(attempt.value->>'${field}')`;
-  // Buckets are aligned to the epoch; the bucket size comes first in the text, as SQLite numbers its
-  // placeholders by position.
-  const bucket = `(created_at / CAST(${placeholder(1)} AS BIGINT))`;
-  const trafficWindow = `created_at >= ${placeholder(2)} AND created_at < ${placeholder(3)}`;
-  const ingress = settingsText('ingress');
-  // Nearest-rank percentiles with window functions, which both engines have: the value at rank
-  // ceil(n * p), written with integer arithmetic so neither engine needs a CEIL function.
-  const percentile = (column: string, rankColumn: string, countColumn: string, percent: number) =>
-    `MIN(CASE WHEN ${rankColumn} = (${countColumn} * ${percent} + 99) / 100 THEN ${column} END)`;
+  const attemptsOf =
+    dialect === 'sqlite'
+      ? 'json_each(failed.attempts) AS attempt'
+      : 'jsonb_array_elements(failed.attempts) AS attempt(value)';
+  const window = (first: number) =>
+    `created_at >= ${placeholder(first)} AND created_at < ${placeholder(first + 1)}`;
+  const values = [query.since, query.until];
   return {
-    traffic: {
+    totals: {
+      // Buckets are aligned to the epoch; the bucket size comes first in the text, as SQLite numbers
+      // its placeholders by position.
       text:
-        `SELECT ${bucket} AS bucket, model, tier, COUNT(*) AS requests, ` +
+        `SELECT (created_at / CAST(${placeholder(1)} AS BIGINT)) AS bucket, model, tier, ` +
+        `${settingsText('ingress')} AS ingress, ${settingsText('sticky')} AS sticky, ` +
+        `CASE WHEN ${attemptsLength} > 1 THEN 1 ELSE 0 END AS fell_back, COUNT(*) AS requests, ` +
         'COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens, ' +
         'COALESCE(SUM(cached_tokens), 0) AS cached_tokens, COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens, ' +
-        `COALESCE(SUM(cost_usd), 0) AS cost_usd FROM requests WHERE ${trafficWindow} ` +
-        'GROUP BY 1, 2, 3 ORDER BY 1, 2, 3',
+        `COALESCE(SUM(cost_usd), 0) AS cost_usd FROM requests WHERE ${window(2)} GROUP BY 1, 2, 3, 4, 5, 6`,
       values: [query.bucketMs, ...values],
     },
     latency: {
       text:
-        'SELECT model, COUNT(*) AS requests, ' +
-        `${percentile('latency_ms', 'latency_rank', 'answered', 50)} AS latency_p50, ` +
-        `${percentile('latency_ms', 'latency_rank', 'answered', 95)} AS latency_p95, ` +
-        `${percentile('time_to_first_token_ms', 'ttft_rank', 'with_ttft', 50)} AS ttft_p50, ` +
-        `${percentile('time_to_first_token_ms', 'ttft_rank', 'with_ttft', 95)} AS ttft_p95 ` +
-        'FROM (SELECT model, latency_ms, time_to_first_token_ms, ' +
-        'ROW_NUMBER() OVER (PARTITION BY model ORDER BY latency_ms) AS latency_rank, ' +
-        'COUNT(*) OVER (PARTITION BY model) AS answered, ' +
-        // Rows without a first token rank last and above the count, so they are never picked.
-        'ROW_NUMBER() OVER (PARTITION BY model ORDER BY CASE WHEN time_to_first_token_ms IS NULL THEN 1 ELSE 0 END, time_to_first_token_ms) AS ttft_rank, ' +
-        'COUNT(time_to_first_token_ms) OVER (PARTITION BY model) AS with_ttft ' +
-        `FROM requests WHERE ${window} AND model IS NOT NULL) AS ranked GROUP BY model ORDER BY model`,
-      values,
-    },
-    fallbackCount: {
-      text: `SELECT COUNT(*) AS requests FROM requests WHERE ${window} AND ${attemptsLength} > 1`,
-      values,
+        `SELECT model, 'latency' AS kind, ${quantize('latency_ms')} AS value, COUNT(*) AS requests ` +
+        `FROM requests WHERE ${window(1)} AND model IS NOT NULL GROUP BY 1, 2, 3 UNION ALL ` +
+        `SELECT model, 'ttft' AS kind, ${quantize('time_to_first_token_ms')} AS value, COUNT(*) AS requests ` +
+        `FROM requests WHERE ${window(3)} AND model IS NOT NULL AND time_to_first_token_ms IS NOT NULL GROUP BY 1, 2, 3`,
+      values: [...values, ...values],
     },
     fallbackReasons: {
+      // Only requests that failed an attempt are expanded: more than one attempt, or none answered.
       text:
         `SELECT ${attemptField('model')} AS model, ${attemptField('errorCode')} AS error_code, COUNT(*) AS attempts ` +
-        `FROM ${attemptRows} AND requests.created_at >= ${placeholder(1)} AND requests.created_at < ${placeholder(2)} ` +
+        `FROM (SELECT attempts FROM requests WHERE ${window(1)} AND (model IS NULL OR ${attemptsLength} > 1)) AS failed, ` +
+        `${attemptsOf} WHERE ${attemptField('errorCode')} IS NOT NULL ` +
         'GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 200',
-      values,
-    },
-    cacheByModel: {
-      text:
-        'SELECT model AS group_value, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, ' +
-        `COALESCE(SUM(cached_tokens), 0) AS cached_tokens FROM requests WHERE ${window} AND model IS NOT NULL ` +
-        'GROUP BY model ORDER BY model',
-      values,
-    },
-    cacheByIngress: {
-      text:
-        `SELECT COALESCE(${ingress}, 'chat') AS group_value, COUNT(*) AS requests, ` +
-        'COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(cached_tokens), 0) AS cached_tokens ' +
-        `FROM requests WHERE ${window} AND model IS NOT NULL GROUP BY 1 ORDER BY 1`,
-      values,
-    },
-    sticky: {
-      text:
-        `SELECT ${settingsText('sticky')} AS outcome, COUNT(*) AS requests FROM requests WHERE ${window} ` +
-        `AND ${settingsText('sticky')} IS NOT NULL GROUP BY 1`,
       values,
     },
   };
@@ -174,66 +151,120 @@ export function buildDashboardQueries(
 
 /** Raw rows of each query, as either engine returns them (PostgreSQL sums come back as strings). */
 export interface DashboardRawRows {
-  traffic: readonly Record<string, unknown>[];
+  totals: readonly Record<string, unknown>[];
   latency: readonly Record<string, unknown>[];
-  fallbackCount: readonly Record<string, unknown>[];
   fallbackReasons: readonly Record<string, unknown>[];
-  cacheByModel: readonly Record<string, unknown>[];
-  cacheByIngress: readonly Record<string, unknown>[];
-  sticky: readonly Record<string, unknown>[];
 }
 
-/** Numbers as numbers, buckets as timestamps. */
+interface TokenTotals {
+  requests: number;
+  promptTokens: number;
+  cachedTokens: number;
+}
+
+/** Rolls the grouped rows up into the dashboard's views (a bounded number of rows, not the log). */
 export function mapDashboardRows(rows: DashboardRawRows, query: DashboardStatsQuery): DashboardStats {
+  const traffic = new Map<string, TrafficBucketRow>();
+  const cacheByModel = new Map<string, TokenTotals>();
+  const cacheByIngress = new Map<string, TokenTotals>();
   const sticky = { hits: 0, misses: 0 };
-  for (const row of rows.sticky) {
-    if (row.outcome === 'hit') sticky.hits += Number(row.requests);
-    else if (row.outcome === 'miss') sticky.misses += Number(row.requests);
+  let requestsWithFallback = 0;
+  const addTokens = (map: Map<string, TokenTotals>, group: string, row: TrafficBucketRow) => {
+    const entry = map.get(group) ?? { requests: 0, promptTokens: 0, cachedTokens: 0 };
+    entry.requests += row.requests;
+    entry.promptTokens += row.promptTokens;
+    entry.cachedTokens += row.cachedTokens;
+    map.set(group, entry);
+  };
+  for (const raw of rows.totals) {
+    const row: TrafficBucketRow = {
+      bucketStart: Number(raw.bucket) * query.bucketMs,
+      model: textOrNull(raw.model),
+      tier: textOrNull(raw.tier),
+      requests: Number(raw.requests),
+      promptTokens: Number(raw.prompt_tokens),
+      completionTokens: Number(raw.completion_tokens),
+      cachedTokens: Number(raw.cached_tokens),
+      cacheWriteTokens: Number(raw.cache_write_tokens),
+      costUsd: Number(raw.cost_usd),
+    };
+    const key = `${row.bucketStart}\u0000${row.model ?? ''}\u0000${row.tier ?? ''}\u0000${row.model === null}\u0000${row.tier === null}`;
+    const bucket = traffic.get(key);
+    if (bucket === undefined) traffic.set(key, { ...row });
+    else {
+      bucket.requests += row.requests;
+      bucket.promptTokens += row.promptTokens;
+      bucket.completionTokens += row.completionTokens;
+      bucket.cachedTokens += row.cachedTokens;
+      bucket.cacheWriteTokens += row.cacheWriteTokens;
+      bucket.costUsd += row.costUsd;
+    }
+    if (row.model !== null) {
+      addTokens(cacheByModel, row.model, row);
+      // Records from before the ingress was logged came in on chat completions, the only ingress then.
+      addTokens(cacheByIngress, textOrNull(raw.ingress) ?? 'chat', row);
+    }
+    if (raw.sticky === 'hit') sticky.hits += row.requests;
+    else if (raw.sticky === 'miss') sticky.misses += row.requests;
+    if (Number(raw.fell_back) === 1) requestsWithFallback += row.requests;
   }
-  const cacheRow = (row: Record<string, unknown>): CacheRow => ({
-    group: String(row.group_value),
-    requests: Number(row.requests),
-    promptTokens: Number(row.prompt_tokens),
-    cachedTokens: Number(row.cached_tokens),
-  });
+  const cacheRows = (map: Map<string, TokenTotals>): CacheRow[] =>
+    [...map]
+      .map(([group, entry]) => ({ group, ...entry }))
+      .sort((left, right) => compareNullable(left.group, right.group));
   return {
-    traffic: rows.traffic
-      .map((row) => ({
-        bucketStart: Number(row.bucket) * query.bucketMs,
-        model: textOrNull(row.model),
-        tier: textOrNull(row.tier),
-        requests: Number(row.requests),
-        promptTokens: Number(row.prompt_tokens),
-        completionTokens: Number(row.completion_tokens),
-        cachedTokens: Number(row.cached_tokens),
-        cacheWriteTokens: Number(row.cache_write_tokens),
-        costUsd: Number(row.cost_usd),
-      }))
-      // The engines order nulls differently; no model (a failed call) comes first in each bucket here.
-      .sort(
-        (left, right) =>
-          left.bucketStart - right.bucketStart ||
-          compareNullable(left.model, right.model) ||
-          compareNullable(left.tier, right.tier),
-      ),
-    latency: rows.latency.map((row) => ({
-      model: String(row.model),
-      requests: Number(row.requests),
-      latencyP50Ms: Number(row.latency_p50),
-      latencyP95Ms: Number(row.latency_p95),
-      ttftP50Ms: numberOrNull(row.ttft_p50),
-      ttftP95Ms: numberOrNull(row.ttft_p95),
-    })),
-    requestsWithFallback: Number(rows.fallbackCount[0]?.requests ?? 0),
+    traffic: [...traffic.values()].sort(
+      (left, right) =>
+        left.bucketStart - right.bucketStart ||
+        compareNullable(left.model, right.model) ||
+        compareNullable(left.tier, right.tier),
+    ),
+    latency: mapLatencyRows(rows.latency),
+    requestsWithFallback,
     fallbackReasons: rows.fallbackReasons.map((row) => ({
       model: String(row.model),
       errorCode: String(row.error_code),
       attempts: Number(row.attempts),
     })),
-    cacheByModel: rows.cacheByModel.map(cacheRow),
-    cacheByIngress: rows.cacheByIngress.map(cacheRow),
+    cacheByModel: cacheRows(cacheByModel),
+    cacheByIngress: cacheRows(cacheByIngress),
     sticky,
   };
+}
+
+/** Nearest-rank percentiles from the per-model histograms. */
+function mapLatencyRows(rows: readonly Record<string, unknown>[]): ModelLatencyRow[] {
+  const histograms = new Map<string, { latency: [number, number][]; ttft: [number, number][] }>();
+  for (const row of rows) {
+    const model = String(row.model);
+    const entry = histograms.get(model) ?? { latency: [], ttft: [] };
+    (row.kind === 'ttft' ? entry.ttft : entry.latency).push([Number(row.value), Number(row.requests)]);
+    histograms.set(model, entry);
+  }
+  return [...histograms]
+    .filter(([, entry]) => entry.latency.length > 0)
+    .sort(([left], [right]) => compareNullable(left, right))
+    .map(([model, entry]) => ({
+      model,
+      requests: entry.latency.reduce((sum, [, count]) => sum + count, 0),
+      latencyP50Ms: percentileOf(entry.latency, 50) ?? 0,
+      latencyP95Ms: percentileOf(entry.latency, 95) ?? 0,
+      ttftP50Ms: percentileOf(entry.ttft, 50),
+      ttftP95Ms: percentileOf(entry.ttft, 95),
+    }));
+}
+
+/** The value at rank ceil(n * percent / 100) of a histogram of [value, count] pairs. */
+function percentileOf(histogram: [number, number][], percent: number): number | null {
+  const total = histogram.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return null;
+  const rank = Math.ceil((total * percent) / 100);
+  let seen = 0;
+  for (const [value, count] of [...histogram].sort((left, right) => left[0] - right[0])) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return null;
 }
 
 function compareNullable(left: string | null, right: string | null): number {
@@ -245,10 +276,6 @@ function compareNullable(left: string | null, right: string | null): number {
 
 function textOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
-}
-
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
 }
 
 function checkDashboardQuery(query: DashboardStatsQuery): void {

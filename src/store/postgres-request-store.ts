@@ -239,20 +239,12 @@ export class PostgresRequestStore implements RequestStore {
     const built = buildDashboardQueries(query, 'postgres', postgresPlaceholder);
     const run = async (part: keyof DashboardQueries) =>
       (await this.#pool.query<Record<string, unknown>>(built[part].text, built[part].values)).rows;
-    const [traffic, latency, fallbackCount, fallbackReasons, cacheByModel, cacheByIngress, sticky] =
-      await Promise.all([
-        run('traffic'),
-        run('latency'),
-        run('fallbackCount'),
-        run('fallbackReasons'),
-        run('cacheByModel'),
-        run('cacheByIngress'),
-        run('sticky'),
-      ]);
-    return mapDashboardRows(
-      { traffic, latency, fallbackCount, fallbackReasons, cacheByModel, cacheByIngress, sticky },
-      query,
-    );
+    const [totals, latency, fallbackReasons] = await Promise.all([
+      run('totals'),
+      run('latency'),
+      run('fallbackReasons'),
+    ]);
+    return mapDashboardRows({ totals, latency, fallbackReasons }, query);
   }
 
   async keySpend(keyId: string, since: number): Promise<number> {

@@ -149,15 +149,7 @@ export class SqliteRequestStore implements RequestStore {
     const run = (part: keyof DashboardQueries) =>
       this.#all<Record<string, unknown>>(built[part].text, built[part].values as SqliteValue[]);
     return mapDashboardRows(
-      {
-        traffic: run('traffic'),
-        latency: run('latency'),
-        fallbackCount: run('fallbackCount'),
-        fallbackReasons: run('fallbackReasons'),
-        cacheByModel: run('cacheByModel'),
-        cacheByIngress: run('cacheByIngress'),
-        sticky: run('sticky'),
-      },
+      { totals: run('totals'), latency: run('latency'), fallbackReasons: run('fallbackReasons') },
       query,
     );
   }
