@@ -166,12 +166,15 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.click('#record-dialog button');
 
     await setScore(page, 0.5);
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await page.waitForTimeout(300);
     await page.screenshot({ path: join(artifacts, 'dashboard-1280x800.png') });
     await page.screenshot({ path: join(artifacts, 'dashboard-1280-full.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.waitForSelector('#dashboard:not([hidden])');
     await page.waitForFunction(() => Number((globalThis as any).document.body.dataset.updates ?? 0) >= 1);
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(artifacts, 'dashboard-390.png') });
     await page.screenshot({ path: join(artifacts, 'dashboard-390-full.png'), fullPage: true });

@@ -103,8 +103,8 @@ export function describePoint(point: FrontierChartPoint): string[] {
 }
 
 export interface FrontierChartOptions {
-  /** Title text; the snapshot version is added. */
-  title?: string;
+  /** Title text (the snapshot version is added); null for none, where the page has its own heading. */
+  title?: string | null;
   /** Animations off for server rendering and screenshots. */
   animation?: boolean;
   /** Where the `min_coding_score` line sits, or null for none. */
@@ -185,7 +185,8 @@ export function buildFrontierChartOption(
     itemStyle: { color: 'transparent', borderColor: pickColour, borderWidth: 2 },
     label: {
       show: true,
-      position: 'left',
+      position: 'top',
+      distance: 8,
       formatter: '{@[2]}',
       fontSize: compact ? 10 : 12,
       fontWeight: 'bold',
@@ -201,7 +202,7 @@ export function buildFrontierChartOption(
   const band = (tier: TierName, from: number, to: number) => [
     {
       yAxis: from,
-      name: tier,
+      name: tier === 'low' ? `low (< ${to})` : `${tier} (>= ${from})`,
       itemStyle: { color: tierChartColours[tier], opacity: 0.09 },
       label: {
         position: 'insideTopLeft',
@@ -230,16 +231,8 @@ export function buildFrontierChartOption(
       silent: true,
       symbol: 'none',
       lineStyle: { color: '#666666', type: 'dotted', width: 1 },
-      label: {
-        formatter: '{b} {c}',
-        position: 'insideEndTop',
-        color: '#444444',
-        fontSize: compact ? 10 : 11,
-      },
-      data: [
-        { name: 'high from', yAxis: data.cutoffs.high },
-        { name: 'medium from', yAxis: data.cutoffs.medium },
-      ],
+      label: { show: false },
+      data: [{ yAxis: data.cutoffs.high }, { yAxis: data.cutoffs.medium }],
     },
   };
   const score = options.minCodingScore ?? null;
@@ -266,14 +259,18 @@ export function buildFrontierChartOption(
     animation: options.animation ?? true,
     backgroundColor: '#ffffff',
     textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
-    title: {
-      text: `${options.title ?? 'Coding quality against price'} (snapshot ${data.snapshotVersion})`,
-      left: compact ? 8 : 16,
-      top: 8,
-      textStyle: { fontSize: compact ? 13 : 16, color: '#222222' },
-    },
+    ...(options.title === null
+      ? {}
+      : {
+          title: {
+            text: `${options.title ?? 'Coding quality against price'} (snapshot ${data.snapshotVersion})`,
+            left: compact ? 8 : 16,
+            top: 8,
+            textStyle: { fontSize: compact ? 13 : 16, color: '#222222' },
+          },
+        }),
     legend: {
-      bottom: 4,
+      ...(compact ? { top: 0 } : { bottom: 4 }),
       itemGap: compact ? 8 : 16,
       textStyle: { fontSize: compact ? 11 : 12, color: '#222222' },
       data: ['high', 'medium', 'low', 'unavailable', 'frontier'],
@@ -281,20 +278,31 @@ export function buildFrontierChartOption(
     grid: {
       left: compact ? 44 : 64,
       right: compact ? 16 : 40,
-      top: compact ? 48 : 56,
-      bottom: compact ? 72 : 76,
+      top: compact ? 64 : options.title === null ? 24 : 56,
+      bottom: compact ? 44 : 76,
     },
     tooltip: { trigger: 'item', confine: true },
     xAxis: {
       type: 'log',
-      logBase: 10,
+      // Powers of two give a tick every step on the narrow ranges a shortlist spans; powers of ten
+      // once it spans three decades or more.
+      logBase: Math.log10(high / low) >= 3 ? 10 : 2,
       min: low,
       max: high,
-      name: 'blended price, USD per million tokens (log)',
+      name: compact
+        ? 'blended $ per million tokens (log)'
+        : 'blended price, USD per million tokens (log scale)',
       nameLocation: 'middle',
       nameGap: 28,
       nameTextStyle: { fontSize: compact ? 11 : 12, color: '#222222' },
-      axisLabel: { fontSize: compact ? 10 : 12, color: '#333333', formatter: '$' + '{value}' },
+      // `$` then ECharts' own `{value}` placeholder.
+      axisLabel: {
+        fontSize: compact ? 10 : 12,
+        color: '#333333',
+        formatter: '$' + '{value}',
+        showMinLabel: false,
+        showMaxLabel: false,
+      },
       splitLine: { show: true, lineStyle: { color: '#eeeeee' } },
     },
     yAxis: {

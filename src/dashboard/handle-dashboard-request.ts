@@ -221,7 +221,10 @@ async function answerApi(
       const index = app.defaultIndex;
       const data = buildFrontierData(index, app.routePolicy, liveViewOf(app, now));
       const compact = query.get('compact') === '1';
-      return sendJson(response, 200, { ...data, chart: buildFrontierChartOption(data, { compact }) });
+      return sendJson(response, 200, {
+        ...data,
+        chart: buildFrontierChartOption(data, { compact, title: null }),
+      });
     }
     case 'traffic':
       return sendJson(response, 200, await renderTraffic(app, context.stats, query, now));
