@@ -166,6 +166,7 @@ export function buildFrontierChartOption(
     silent: true,
     z: 1,
     lineStyle: { color: frontierColour, width: 2, type: 'dashed' },
+    itemStyle: { color: frontierColour },
     data: frontierPoints.map((point) => [xOf(point), point.codingPercentile]),
   };
   const pickLabels = new Map<string, string[]>();
@@ -277,8 +278,8 @@ export function buildFrontierChartOption(
     },
     grid: {
       left: compact ? 44 : 64,
-      right: compact ? 16 : 40,
-      top: compact ? 64 : options.title === null ? 24 : 56,
+      right: compact ? 64 : 72,
+      top: compact ? 72 : options.title === null ? 40 : 64,
       bottom: compact ? 44 : 76,
     },
     tooltip: { trigger: 'item', confine: true },
