@@ -14,6 +14,8 @@ import { RouterError } from '../core/errors.js';
 import { readJsonBody } from '../server/read-json-body.js';
 import type { RouterApp } from '../server/router-app.js';
 import { sendError } from '../server/send-error.js';
+import { SqliteRequestStore } from '../store/sqlite-request-store.js';
+import { WorkerDashboardReads } from '../store/worker-dashboard-reads.js';
 import { buildFrontierData } from './build-frontier-data.js';
 import {
   renderCache,
@@ -270,12 +272,17 @@ function liveViewOf(app: RouterApp, now: number) {
 
 /** Reads the store's aggregates, sharing one read between the endpoints the page polls together. */
 function createStatsReader(app: RouterApp): StatsReader {
+  const store = app.ops.store;
+  const source =
+    store instanceof SqliteRequestStore && WorkerDashboardReads.available()
+      ? new WorkerDashboardReads(store.filePath, store)
+      : store;
   let last: { key: string; at: number; stats: ReturnType<StatsReader> } | undefined;
   return (query) => {
     const key = `${query.since}:${query.until}:${query.bucketMs}`;
     const now = Date.now();
     if (last !== undefined && last.key === key && now - last.at < 1000) return last.stats;
-    const stats = app.ops.store.dashboardStats(query);
+    const stats = source.dashboardStats(query);
     last = { key, at: now, stats };
     stats.catch(() => {
       if (last?.stats === stats) last = undefined;
