@@ -128,6 +128,29 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     expect(line?.points).toBe(frontier.points.filter((point: any) => point.onFrontier).length);
     expect(line?.points).toBeGreaterThanOrEqual(2);
 
+    // Hovering a point shows its prices, context, throughput and benchmark sources.
+    const position = await page.evaluate(() => {
+      const library = (globalThis as any).echarts;
+      const element = (globalThis as any).document.getElementById('frontier-chart');
+      const chart = library.getInstanceByDom(element);
+      const series = chart.getOption().series.find((entry: any) => entry.id === 'tier-medium');
+      const [x, y] = chart.convertToPixel({ seriesId: 'tier-medium' }, series.data[0].value);
+      const box = element.getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y, id: series.data[0].name };
+    });
+    await page.mouse.move(position.x, position.y);
+    await page.waitForFunction(
+      (id) =>
+        ((globalThis as any).document.getElementById('frontier-chart')?.innerText ?? '').includes(`(${id})`),
+      position.id,
+    );
+    const tooltip = await page.evaluate(
+      () => (globalThis as any).document.getElementById('frontier-chart').innerText,
+    );
+    for (const part of ['blended $', 'context', 'throughput', 'source: Synthetic Bench'])
+      expect(tooltip).toContain(part);
+    await page.mouse.move(0, 0);
+
     // The slider across the high/medium boundary: the pick follows /api/v1/router/explain.
     const explainPick = async (score: number) => {
       const plan = (await (
