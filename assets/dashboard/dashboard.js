@@ -134,7 +134,14 @@
       byId('pick-detail').textContent = first
         ? `(${plan.tier} tier${plan.steppedTo ? `, stepped to ${plan.steppedTo}` : ''}; ${first.reason})`
         : '(nothing fits)';
-      moveBar(score, `min_coding_score ${score.toFixed(2)} → ${first ? first.modelId : 'none'}`);
+      const picked = first ? first.modelId : 'none';
+      // A phone has room for the model's own name only, not its vendor.
+      moveBar(
+        score,
+        window.innerWidth < 600
+          ? `${score.toFixed(2)} → ${picked.slice(picked.indexOf('/') + 1)}`
+          : `min_coding_score ${score.toFixed(2)} → ${picked}`,
+      );
     } catch (error) {
       if (sequence === state.explainSeq) byId('pick-detail').textContent = String(error.message ?? error);
     }

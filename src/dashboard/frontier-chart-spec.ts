@@ -122,11 +122,20 @@ export function buildFrontierChartOption(
   const [low, high] = priceDomainOf(data.points.map((point) => point.blendedPrice));
   // A log axis has no zero: free models sit on its left end.
   const xOf = (point: FrontierChartPoint) => Math.max(point.blendedPrice, low);
-  const item = (point: FrontierChartPoint) => ({
-    name: point.id,
-    value: [xOf(point), point.codingPercentile],
-    details: describePoint(point),
-  });
+  // Where a point sits across the plot, 0 (left edge) to 1 (right edge): labels near an edge turn inwards.
+  const across = (point: FrontierChartPoint) =>
+    (Math.log(xOf(point)) - Math.log(low)) / (Math.log(high) - Math.log(low));
+  const item = (point: FrontierChartPoint) => {
+    const nearRight = across(point) > 0.75;
+    // On a phone, the part after the vendor keeps the labels apart; the tooltip has the whole id.
+    const text = compact ? point.id.slice(point.id.indexOf('/') + 1) : point.id;
+    return {
+      name: point.id,
+      value: [xOf(point), point.codingPercentile],
+      details: describePoint(point),
+      label: { formatter: escapeTemplate(text), ...(nearRight ? { position: 'left' } : {}) },
+    };
+  };
   const pointSeries = (['high', 'medium', 'low'] as const).map((tier) => ({
     id: `tier-${tier}`,
     name: tier,
@@ -197,7 +206,15 @@ export function buildFrontierChartOption(
       const point = data.points.find((candidate) => candidate.id === id);
       return point === undefined
         ? []
-        : [{ name: id, value: [xOf(point), point.codingPercentile, labels.join(', ')] }];
+        : [
+            {
+              name: id,
+              value: [xOf(point), point.codingPercentile, labels.join(', ')],
+              label: {
+                align: across(point) < 0.2 ? 'left' : across(point) > 0.8 ? 'right' : 'center',
+              },
+            },
+          ];
     }),
   };
   const band = (tier: TierName, from: number, to: number) => [
@@ -320,6 +337,11 @@ export function buildFrontierChartOption(
     },
     series: [bands, frontier, ...pointSeries, unavailable, picks, bar],
   };
+}
+
+/** A literal for an ECharts label formatter, whose `{...}` would otherwise read as a template. */
+function escapeTemplate(text: string): string {
+  return text.replace(/[{}]/g, '');
 }
 
 function formatPrice(value: number): string {
