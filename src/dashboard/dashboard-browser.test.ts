@@ -141,11 +141,13 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.mouse.move(position.x, position.y);
     await page.waitForFunction(
       (id) =>
-        ((globalThis as any).document.getElementById('frontier-chart')?.innerText ?? '').includes(`(${id})`),
+        ((globalThis as any).document.getElementById('frontier-chart')?.textContent ?? '').includes(
+          `(${id})`,
+        ),
       position.id,
     );
     const tooltip = await page.evaluate(
-      () => (globalThis as any).document.getElementById('frontier-chart').innerText,
+      () => (globalThis as any).document.getElementById('frontier-chart').textContent,
     );
     for (const part of ['blended $', 'context', 'throughput', 'source: Synthetic Bench'])
       expect(tooltip).toContain(part);
