@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { type AdminContext, handleAdminRequest, matchAdminRoute } from '../admin/handle-admin-request.js';
 import { renderKeyInfo } from '../admin/render-key-info.js';
 import { RouterError } from '../core/errors.js';
+import { createDashboardContext, handleDashboardRequest } from '../dashboard/handle-dashboard-request.js';
 import { messagesIngress } from '../ingress/anthropic-messages/index.js';
 import { chatIngress } from '../ingress/chat/index.js';
 import {
@@ -38,6 +39,7 @@ export function createRequestListener(app: RouterApp) {
   let modelList: string | undefined;
   let geminiModelList: string | undefined;
   const admin = adminContextOf(app);
+  const dashboard = createDashboardContext(app);
   const query = (url: string, queryStart: number) =>
     new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
   const modelCall = (
@@ -96,9 +98,9 @@ export function createRequestListener(app: RouterApp) {
           sendJson(response, 200, geminiModelList);
           return;
         case '/':
-          // Clients probe the root before their first call (Claude Code sends HEAD /).
-          if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, path, 'GET');
-          sendJson(response, 200, JSON.stringify({ name: 'pareto-router', status: 'ok' }));
+          // The dashboard page; clients also probe the root before their first call (Claude Code sends
+          // HEAD /), and get a 200 either way.
+          handleDashboardRequest(dashboard, request, response, path, method, query(url, queryStart));
           return;
         case '/api/v1/models':
         case '/v1/models':
@@ -167,6 +169,8 @@ export function createRequestListener(app: RouterApp) {
         }
         default:
           if (routeGemini(request, response, path, method, query(url, queryStart), receivedAt)) return;
+          if (handleDashboardRequest(dashboard, request, response, path, method, query(url, queryStart)))
+            return;
           if (matchAdminRoute(path) !== null) {
             void handleAdminRequest(admin, request, response, path, method);
             return;

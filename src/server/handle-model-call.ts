@@ -156,6 +156,10 @@ export async function handleModelCall(
     facts.settings = settingsOf(parsed, facts.settings);
     const now = facts.createdAt;
     const { candidates, plan, index } = planCandidates(app, parsed, now);
+    const stickyModel =
+      plan === null || parsed.sessionKey === undefined
+        ? undefined
+        : (app.state.sticky.get(parsed.sessionKey, now)?.modelId ?? null);
     const tier = plan?.tier ?? 'none';
     facts.tier = plan?.tier ?? null;
     if (caller.mode === 'key') {
@@ -182,6 +186,7 @@ export async function handleModelCall(
       const warnings = warningsOf(outcome.native, outcome.warnings);
       recordOutcome(facts, outcome, cost, warnings);
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
+      noteStickyOutcome(facts, stickyModel, outcome.target.modelId);
       const payload = ingress.renderResult(
         {
           id: generationId,
@@ -300,6 +305,7 @@ export async function handleModelCall(
       response.end(note + active.fail(outcome.streamError));
     } else {
       rememberSession(app, parsed.sessionKey, plan !== null, outcome.target);
+      noteStickyOutcome(facts, stickyModel, outcome.target.modelId);
       const metadata = routingMetadataOf(parsed, plan, candidates, outcome);
       response.end(note + active.finish(outcome.usage, cost, outcome.finishReason, metadata));
     }
@@ -436,6 +442,19 @@ function recordOutcome(
   facts.warnings = warnings;
   if (outcome.rescue !== undefined)
     facts.settings = { ...facts.settings, rescue: rescueSettings(outcome.rescue) };
+}
+
+/**
+ * Whether a routed call with a session stayed on the session's model (`hit`: its prompt cache can
+ * hit), moved off it (`miss`), or started the session (`new`), for the dashboard's cache view.
+ */
+function noteStickyOutcome(
+  facts: RequestFacts,
+  stickyModel: string | null | undefined,
+  answered: string,
+): void {
+  if (stickyModel === undefined) return;
+  facts.settings.sticky = stickyModel === null ? 'new' : stickyModel === answered ? 'hit' : 'miss';
 }
 
 function rememberSession(

@@ -8,6 +8,13 @@ import type pg from 'pg';
 import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
 import {
+  buildDashboardQueries,
+  type DashboardQueries,
+  type DashboardStats,
+  type DashboardStatsQuery,
+  mapDashboardRows,
+} from './build-dashboard-queries.js';
+import {
   buildKeySpendQuery,
   buildPromptTokenQuery,
   buildRequestQuery,
@@ -226,6 +233,18 @@ export class PostgresRequestStore implements RequestStore {
     const built = buildPromptTokenQuery(query, postgresPlaceholder);
     const result = await this.#pool.query<PromptTokenAggregateRow>(built.text, built.values);
     return mapPromptTokenRows(result.rows);
+  }
+
+  async dashboardStats(query: DashboardStatsQuery): Promise<DashboardStats> {
+    const built = buildDashboardQueries(query, 'postgres', postgresPlaceholder);
+    const run = async (part: keyof DashboardQueries) =>
+      (await this.#pool.query<Record<string, unknown>>(built[part].text, built[part].values)).rows;
+    const [totals, latency, fallbackReasons] = await Promise.all([
+      run('totals'),
+      run('latency'),
+      run('fallbackReasons'),
+    ]);
+    return mapDashboardRows({ totals, latency, fallbackReasons }, query);
   }
 
   async keySpend(keyId: string, since: number): Promise<number> {

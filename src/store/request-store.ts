@@ -4,6 +4,7 @@
  * (`request-store.case.ts`) runs against both, so the server never needs to know which it talks to.
  */
 import type { ApiKeyPatch, ApiKeyRecord } from './api-key.js';
+import type { DashboardStats, DashboardStatsQuery } from './build-dashboard-queries.js';
 import type { RequestRecord } from './request-record.js';
 
 export type RequestStoreKind = 'sqlite' | 'postgres';
@@ -77,6 +78,12 @@ export interface RequestStore {
    * that sent prompt tokens; by model id. What `price_source: "weighted_avg"` prices from.
    */
   promptTokenTotals(query: { since: number; until?: number }): Promise<PromptTokenRow[]>;
+  /**
+   * The dashboard's aggregates over `[since, until)`: traffic per bucket, model and tier, latency
+   * percentiles per model, fallback reasons, prompt-cache totals per model and per ingress, sticky-session
+   * outcomes. Bounded by the number of buckets and models, whatever the size of the log.
+   */
+  dashboardStats(query: DashboardStatsQuery): Promise<DashboardStats>;
   /** USD spent by a key since `since` (inclusive), for its daily, monthly and total limits. */
   keySpend(keyId: string, since: number): Promise<number>;
   /** Fails with RouterError `invalid_request` when the id or hash already exists or a setting is invalid. */

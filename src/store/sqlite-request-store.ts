@@ -8,6 +8,13 @@ import Database from 'better-sqlite3';
 import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
 import {
+  buildDashboardQueries,
+  type DashboardQueries,
+  type DashboardStats,
+  type DashboardStatsQuery,
+  mapDashboardRows,
+} from './build-dashboard-queries.js';
+import {
   buildKeySpendQuery,
   buildPromptTokenQuery,
   buildRequestQuery,
@@ -135,6 +142,16 @@ export class SqliteRequestStore implements RequestStore {
   async promptTokenTotals(query: { since: number; until?: number }): Promise<PromptTokenRow[]> {
     const built = buildPromptTokenQuery(query, sqlitePlaceholder);
     return mapPromptTokenRows(this.#all<PromptTokenAggregateRow>(built.text, built.values as SqliteValue[]));
+  }
+
+  async dashboardStats(query: DashboardStatsQuery): Promise<DashboardStats> {
+    const built = buildDashboardQueries(query, 'sqlite', sqlitePlaceholder);
+    const run = (part: keyof DashboardQueries) =>
+      this.#all<Record<string, unknown>>(built[part].text, built[part].values as SqliteValue[]);
+    return mapDashboardRows(
+      { totals: run('totals'), latency: run('latency'), fallbackReasons: run('fallbackReasons') },
+      query,
+    );
   }
 
   async keySpend(keyId: string, since: number): Promise<number> {

@@ -69,7 +69,10 @@ describe('frontier', () => {
       const svg = await readFile(file, 'utf8');
       expect(svg.startsWith('<?xml')).toBe(true);
       expect(svg).toContain('snapshot 2026-11');
-      for (const id of ['tiny', 'open-coder', 'opus-large', 'legacy']) expect(svg).toContain(`>${id}</text>`);
+      for (const id of ['delta/tiny', 'gamma/open-coder', 'acme/opus-large', 'delta/legacy'])
+        expect(svg).toContain(id);
+      // The tier picks route() makes with no live state are marked.
+      expect(svg).toContain('high pick');
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

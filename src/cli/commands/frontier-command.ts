@@ -1,13 +1,15 @@
 /** `pareto-router frontier`: the price/quality Pareto frontier of the shortlist, as a table and a chart. */
 import type { Command } from 'commander';
 import type { ModelIndex } from '../../core/model-index.js';
+import { defaultRoutePolicy } from '../../core/route.js';
 import { defaultTierCutoffs, type TierCutoffs, type TierName, tierOf } from '../../core/tiers.js';
+import { buildFrontierData } from '../../dashboard/build-frontier-data.js';
+import { renderFrontierSvg } from '../../dashboard/render-frontier-svg.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
 import { formatPercentile, formatPricePerMillion } from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex } from '../load-command-index.js';
 import { createPalette, type Palette } from '../palette.js';
-import { describeDominator, renderFrontierSvg } from '../render-frontier-svg.js';
 import { colourTier } from '../tier-colour.js';
 import { UsageError } from '../usage-error.js';
 
@@ -87,6 +89,19 @@ export function buildFrontierReport(
   };
 }
 
+/** Who dominates a model and how (`x (better and cheaper)`); empty on the frontier. */
+export function describeDominator(
+  model: Pick<FrontierEntry, 'dominatedBy' | 'codingPercentile' | 'blendedPrice'>,
+  models: readonly Pick<FrontierEntry, 'id' | 'codingPercentile' | 'blendedPrice'>[],
+): string {
+  if (model.dominatedBy === null) return '';
+  const dominator = models.find((other) => other.id === model.dominatedBy);
+  if (dominator === undefined) return model.dominatedBy;
+  const quality = dominator.codingPercentile > model.codingPercentile ? 'better' : 'as good';
+  const price = dominator.blendedPrice < model.blendedPrice ? 'cheaper' : 'as cheap';
+  return `${dominator.id} (${quality} and ${price})`;
+}
+
 /** The readable table of a frontier report. */
 export function formatFrontierReport(report: FrontierReport, colours: Palette): string {
   const frontierCount = report.models.filter((entry) => entry.onFrontier).length;
@@ -148,11 +163,10 @@ export function registerFrontierCommand(program: Command, context: CliContext): 
     const index = await loadCommandIndex(self, context);
     const report = buildFrontierReport(index);
     if (options.svg !== undefined) {
-      const svg = renderFrontierSvg({
-        snapshotVersion: report.snapshotVersion,
-        cutoffs: report.cutoffs,
-        models: report.models,
-      });
+      // The dashboard's chart, from the same spec; picks as route() makes them with no live state.
+      const svg = renderFrontierSvg(
+        buildFrontierData(index, { ...defaultRoutePolicy, cutoffs: report.cutoffs }),
+      );
       try {
         await context.writeTextFile(options.svg, svg);
       } catch (error) {

@@ -446,6 +446,163 @@ export function describeRequestStoreConformance(
       });
     });
 
+    describe('dashboardStats', () => {
+      const minute = 60_000;
+      const attempt = (model: string, errorCode: string | null) => ({
+        model,
+        upstream: 'u',
+        status: errorCode === null ? 200 : 503,
+        errorCode,
+        durationMs: 5,
+      });
+      beforeEach(async () => {
+        const record = (id: string, overrides: Partial<RequestRecord>) =>
+          makeRequestRecord({ id, attempts: [attempt(overrides.model ?? 'd/a', null)], ...overrides });
+        await store.insertRequests([
+          record('gen-d1', {
+            createdAt: base,
+            model: 'd/a',
+            tier: 'low',
+            promptTokens: 100,
+            cachedTokens: 40,
+            completionTokens: 10,
+            costUsd: 0.5,
+            latencyMs: 100,
+            timeToFirstTokenMs: 10,
+            settings: { ingress: 'chat', sticky: 'hit' },
+          }),
+          record('gen-d2', {
+            createdAt: base + 30_000,
+            model: 'd/a',
+            tier: 'low',
+            promptTokens: 300,
+            cachedTokens: 0,
+            completionTokens: 20,
+            costUsd: 0.25,
+            latencyMs: 300,
+            timeToFirstTokenMs: null,
+            settings: { ingress: 'messages', sticky: 'miss' },
+          }),
+          record('gen-d3', {
+            createdAt: base + minute,
+            model: 'd/a',
+            tier: 'low',
+            promptTokens: 100,
+            cachedTokens: 100,
+            completionTokens: 5,
+            costUsd: 1,
+            latencyMs: 200,
+            timeToFirstTokenMs: 30,
+            settings: { ingress: 'messages', sticky: 'hit' },
+          }),
+          record('gen-d4', {
+            createdAt: base + 2 * minute,
+            model: 'd/b',
+            tier: 'high',
+            promptTokens: 50,
+            cachedTokens: 0,
+            completionTokens: 5,
+            costUsd: 2,
+            latencyMs: 1000,
+            timeToFirstTokenMs: 500,
+            settings: {},
+            attempts: [
+              attempt('d/a', 'timeout'),
+              attempt('d/c', 'upstream_server_error'),
+              attempt('d/b', null),
+            ],
+          }),
+          makeFailedRequestRecord({
+            id: 'gen-d5',
+            createdAt: base + 2 * minute + 1,
+            attempts: [attempt('d/a', 'timeout')],
+          }),
+          // Outside the window on both sides.
+          record('gen-d6', { createdAt: base - 1, model: 'd/a', tier: 'low', costUsd: 9 }),
+          record('gen-d7', { createdAt: base + 3 * minute, model: 'd/a', tier: 'low', costUsd: 9 }),
+        ]);
+      });
+      const window = { since: base, until: base + 3 * minute, bucketMs: minute };
+
+      it('buckets requests, tokens and spend per model and tier over the window', async () => {
+        const stats = await store.dashboardStats(window);
+        expect(
+          stats.traffic.map((row) => [row.bucketStart - base, row.model, row.tier, row.requests]),
+        ).toEqual([
+          [0, 'd/a', 'low', 2],
+          [minute, 'd/a', 'low', 1],
+          [2 * minute, null, null, 1],
+          [2 * minute, 'd/b', 'high', 1],
+        ]);
+        const first = stats.traffic[0];
+        expect(first?.promptTokens).toBe(400);
+        expect(first?.completionTokens).toBe(30);
+        expect(first?.cachedTokens).toBe(40);
+        expect(first?.costUsd).toBeCloseTo(0.75, 12);
+      });
+
+      it('gives nearest-rank latency and first-token percentiles per answering model', async () => {
+        const stats = await store.dashboardStats(window);
+        expect(stats.latency).toEqual([
+          { model: 'd/a', requests: 3, latencyP50Ms: 200, latencyP95Ms: 300, ttftP50Ms: 10, ttftP95Ms: 30 },
+          {
+            model: 'd/b',
+            requests: 1,
+            latencyP50Ms: 1000,
+            latencyP95Ms: 1000,
+            ttftP50Ms: 500,
+            ttftP95Ms: 500,
+          },
+        ]);
+      });
+
+      it('counts fallbacks and the reasons of failed attempts', async () => {
+        const stats = await store.dashboardStats(window);
+        expect(stats.requestsWithFallback).toBe(1);
+        expect(stats.fallbackReasons).toEqual([
+          { model: 'd/a', errorCode: 'timeout', attempts: 2 },
+          { model: 'd/c', errorCode: 'upstream_server_error', attempts: 1 },
+        ]);
+      });
+
+      it('totals prompt and cached tokens per model and per ingress, and sticky outcomes', async () => {
+        const stats = await store.dashboardStats(window);
+        expect(stats.cacheByModel).toEqual([
+          { group: 'd/a', requests: 3, promptTokens: 500, cachedTokens: 140 },
+          { group: 'd/b', requests: 1, promptTokens: 50, cachedTokens: 0 },
+        ]);
+        // A record without an ingress came in on chat completions, the only ingress before it was logged.
+        expect(stats.cacheByIngress).toEqual([
+          { group: 'chat', requests: 2, promptTokens: 150, cachedTokens: 40 },
+          { group: 'messages', requests: 2, promptTokens: 400, cachedTokens: 100 },
+        ]);
+        expect(stats.sticky).toEqual({ hits: 2, misses: 1 });
+      });
+
+      it('answers an empty window with empty lists and refuses a window of too many buckets', async () => {
+        const empty = await store.dashboardStats({ since: 0, until: 1000, bucketMs: 1000 });
+        expect(empty).toEqual({
+          traffic: [],
+          latency: [],
+          requestsWithFallback: 0,
+          fallbackReasons: [],
+          cacheByModel: [],
+          cacheByIngress: [],
+          sticky: { hits: 0, misses: 0 },
+        });
+        await expectRouterError(
+          store.dashboardStats({ since: 0, until: 1_000_000, bucketMs: 1000 }),
+          'invalid_request',
+          /1000 buckets, more than the 500 allowed/,
+        );
+        await expectRouterError(
+          store.dashboardStats({ since: 10, until: 10, bucketMs: 1000 }),
+          'invalid_request',
+          /must be after since/,
+        );
+      });
+    });
+
     it('keeps every record of concurrent batches', async () => {
       const batches = Array.from({ length: 25 }, (_, batch) =>
         Array.from({ length: 8 }, (_, index) =>
