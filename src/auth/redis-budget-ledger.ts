@@ -46,6 +46,14 @@ export interface RedisBudgetLedgerOptions {
   failOpen?: boolean;
   /** How long a hold lives if its instance never settles it (default 10 minutes). */
   reservationTtlMs?: number;
+  /**
+   * After Redis comes back empty, how long keys with budgets wait before it counts for them again (ms):
+   * long enough for every instance to flush the records of calls settled before the outage, so the
+   * counters re-seeded from the log include them. Default 1.5 s (the log flushes every 200 ms).
+   */
+  resumeGraceMs?: number;
+  /** Called when Redis comes back empty: flushes this instance's request log. */
+  beforeResume?: () => Promise<void>;
   /** Reports a settle that could not reach Redis (kept and replayed later). */
   onError?: (error: unknown) => void;
 }
@@ -153,6 +161,9 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   /** Settles Redis has not seen yet (it was down); replayed or dropped when it returns. */
   #pending: PendingSettle[] = [];
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #resumeGraceMs: number;
+  /** Until then (epoch ms) Redis is not used for budgets: it came back empty and is being re-seeded. */
+  #resumeAt = 0;
 
   constructor(options: RedisBudgetLedgerOptions) {
     this.#link = options.link;
@@ -161,8 +172,14 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     this.#ttlMs = options.reservationTtlMs ?? defaultReservationTtlMs;
     this.#onError = options.onError ?? (() => undefined);
     this.#local = new BudgetLedger({ store: options.store });
+    this.#resumeGraceMs = options.resumeGraceMs ?? 1_500;
     this.#link.onChange((up, sameData) => {
-      if (up) void this.#reconcile(sameData);
+      if (!up) return;
+      if (!sameData) {
+        this.#resumeAt = Date.now() + this.#resumeGraceMs;
+        options.beforeResume?.().catch((error: unknown) => this.#onError(error));
+      }
+      void this.#reconcile(sameData);
     });
   }
 
@@ -178,7 +195,9 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
         where: 'none',
       } as RedisReservation;
     }
-    if (!this.#link.up) return this.#acquireWithoutRedis(key, worstCaseUsd, now, id);
+    if (!this.#link.up || Date.now() < this.#resumeAt) {
+      return this.#acquireWithoutRedis(key, worstCaseUsd, now, id);
+    }
     try {
       return await this.#acquireInRedis(key, kinds, worstCaseUsd, now, id);
     } catch (error) {
@@ -202,7 +221,7 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   }
 
   async spend(key: ApiKeyRecord, now: number): Promise<KeySpend> {
-    if (!this.#link.up) return this.#local.spend(key, now);
+    if (!this.#link.up || Date.now() < this.#resumeAt) return this.#local.spend(key, now);
     const values = new Map<BudgetWindowKind, number>();
     for (const kind of budgetWindowKinds) {
       values.set(kind, await this.#counter(key.id, kind, windowStart(kind, now)));
@@ -295,7 +314,9 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     if (!this.#failOpen) {
       throw new RouterError(
         'budget_exceeded',
-        `key ${key.id} has a budget and the shared budget store (Redis) is unreachable, so its spend cannot be checked; the call is refused (fail closed). Retry shortly, or set PARETO_ROUTER_BUDGET_FAIL_OPEN=true to let such calls through on this instance's own count`,
+        this.#link.up
+          ? `key ${key.id} has a budget and the shared budget store (Redis) has just restarted empty; its counters are re-seeded from the request log in a moment, until then the call is refused (fail closed). Retry in a second or two`
+          : `key ${key.id} has a budget and the shared budget store (Redis) is unreachable, so its spend cannot be checked; the call is refused (fail closed). Retry shortly, or set PARETO_ROUTER_BUDGET_FAIL_OPEN=true to let such calls through on this instance's own count`,
         { status: 503, retryable: true, metadata: { reason: 'budget_store_unavailable' } },
       );
     }

@@ -215,6 +215,17 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
   const redisUrl = nonEmpty(env.REDIS_URL) ?? file.redisUrl;
   if (redisUrl !== undefined && redisUrl.trim() !== '') config.redisUrl = checkedRedisUrl(redisUrl.trim());
+  const reservationTtl = nonEmpty(env.PARETO_ROUTER_RESERVATION_TTL_MS);
+  if (reservationTtl !== undefined) {
+    const ms = Number(reservationTtl);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 86_400_000) {
+      throw new RouterError(
+        'config_invalid',
+        `PARETO_ROUTER_RESERVATION_TTL_MS must be an integer 100..86400000 (ms), got "${reservationTtl}"`,
+      );
+    }
+    config.reservationTtlMs = ms;
+  }
   const redisPrefix = nonEmpty(env.PARETO_ROUTER_REDIS_PREFIX) ?? file.redisPrefix;
   if (redisPrefix !== undefined) config.redisPrefix = redisPrefix;
   const masterKey = env.PARETO_ROUTER_MASTER_KEY;

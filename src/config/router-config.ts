@@ -114,6 +114,11 @@ export interface RouterConfig {
    * refuse them with a 503 (false, the default) (`PARETO_ROUTER_BUDGET_FAIL_OPEN`).
    */
   budgetFailOpen?: boolean;
+  /**
+   * How long a budget hold lives in Redis when its instance never settles it (crashed), ms
+   * (`PARETO_ROUTER_RESERVATION_TTL_MS`, default 10 minutes: longer than any call).
+   */
+  reservationTtlMs?: number;
   /** Guards the admin API (`PARETO_ROUTER_MASTER_KEY`); the admin API is off when undefined. */
   masterKey?: string;
   /** Serve without gateway keys on a non-loopback address (`--allow-unauthenticated`). */

@@ -103,7 +103,7 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
     },
   });
   const authenticator = new KeyAuthenticator({ store, masterKey: config.masterKey, now: options.now });
-  const shared = await openRedis(config, store, logger);
+  const shared = await openRedis(config, store, logger, () => logWriter.flush());
   return {
     store,
     authenticator,
@@ -146,6 +146,7 @@ async function openRedis(
   config: RouterConfig,
   store: RequestStore,
   logger: Logger,
+  flushLog: () => Promise<void>,
 ): Promise<{ link: RedisLink; ledger: RedisBudgetLedger; rateLimiter: RedisRateLimiter } | undefined> {
   if (config.redisUrl === undefined) return undefined;
   const link = new RedisLink({ url: config.redisUrl, prefix: config.redisPrefix });
@@ -169,6 +170,9 @@ async function openRedis(
     link,
     store,
     failOpen: config.budgetFailOpen ?? false,
+    beforeResume: flushLog,
+    resumeGraceMs: 2 * config.requestLog.flushIntervalMs + 1_000,
+    ...(config.reservationTtlMs === undefined ? {} : { reservationTtlMs: config.reservationTtlMs }),
     onError: (error) =>
       logger.warn(
         { err: error instanceof Error ? error.message : String(error) },

@@ -17,6 +17,8 @@ export interface ServeOptions {
   uid?: number;
   gid?: number;
   logLevel?: string;
+  /** More environment variables (DATABASE_URL, REDIS_URL...). */
+  env?: Record<string, string>;
 }
 
 export interface ServeProcess {
@@ -45,6 +47,7 @@ export function spawnServe(options: ServeOptions): ServeProcess {
         OPENROUTER_API_KEY: 'sk-or-test-0123456789abcdef',
         ...(options.upstreamUrl === undefined ? {} : { OPENROUTER_BASE_URL: options.upstreamUrl }),
         PARETO_ROUTER_LOG_LEVEL: options.logLevel ?? 'warn',
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid === undefined ? {} : { uid: options.uid }),
