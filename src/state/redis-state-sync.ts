@@ -25,9 +25,10 @@ export interface RedisStateSyncOptions {
   now: () => number;
 }
 
+/** One message on the channel: the changes one instance made within one turn of its event loop. */
 interface Envelope {
   from: string;
-  event: StateEvent;
+  events: StateEvent[];
 }
 
 const maxStickyLoaded = 100_000;
@@ -38,6 +39,7 @@ export class RedisStateSync {
   readonly #options: RedisStateSyncOptions;
   readonly #channel: string;
   #listening = false;
+  #queue: StateEvent[] = [];
 
   constructor(link: RedisLink, state: RouterState, options: RedisStateSyncOptions) {
     this.#link = link;
@@ -70,8 +72,8 @@ export class RedisStateSync {
     } catch {
       return;
     }
-    if (envelope.from === this.#link.instanceId || typeof envelope.event?.type !== 'string') return;
-    this.#state.apply(envelope.event);
+    if (envelope.from === this.#link.instanceId || !Array.isArray(envelope.events)) return;
+    for (const event of envelope.events) if (typeof event?.type === 'string') this.#state.apply(event);
   }
 
   /** Loads the fleet's throughput samples and live sticky sessions into the local state. */
@@ -110,23 +112,36 @@ export class RedisStateSync {
     this.#state.setPublisher(undefined);
   }
 
+  /** Queues a local change; the changes of one event-loop turn go out as one message, in one round trip. */
   #publish(event: StateEvent): void {
     if (!this.#link.up) return;
-    const client = this.#link.client;
-    const message = JSON.stringify({ from: this.#link.instanceId, event } satisfies Envelope);
-    const pipeline = client.pipeline().publish(this.#channel, message);
-    if (event.type === 'throughput' && Number.isFinite(event.tokensPerSecond) && event.tokensPerSecond > 0) {
-      const key = this.#link.key('tp', event.modelId);
-      pipeline
-        .lpush(key, String(event.tokensPerSecond))
-        .ltrim(key, 0, (this.#options.throughputWindow ?? 50) - 1);
-    } else if (event.type === 'session') {
-      pipeline.set(
-        this.#link.key('sticky', event.sessionKey),
-        JSON.stringify(event.target),
-        'PX',
-        this.#options.stickyTtlMs,
-      );
+    this.#queue.push(event);
+    if (this.#queue.length === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const events = this.#queue;
+    this.#queue = [];
+    if (events.length === 0 || !this.#link.up) return;
+    const message = JSON.stringify({ from: this.#link.instanceId, events } satisfies Envelope);
+    const pipeline = this.#link.client.pipeline().publish(this.#channel, message);
+    const window = this.#options.throughputWindow ?? 50;
+    for (const event of events) {
+      if (
+        event.type === 'throughput' &&
+        Number.isFinite(event.tokensPerSecond) &&
+        event.tokensPerSecond > 0
+      ) {
+        const key = this.#link.key('tp', event.modelId);
+        pipeline.lpush(key, String(event.tokensPerSecond)).ltrim(key, 0, window - 1);
+      } else if (event.type === 'session') {
+        pipeline.set(
+          this.#link.key('sticky', event.sessionKey),
+          JSON.stringify(event.target),
+          'PX',
+          this.#options.stickyTtlMs,
+        );
+      }
     }
     // Best effort: a change lost to an outage leaves the others slightly staler, never wrong for long.
     pipeline.exec().catch(() => undefined);
