@@ -103,8 +103,9 @@ let store: PostgresRequestStore;
 let mock: MockUpstream;
 let routers: RunningServe[] = [];
 
-async function startRouter(): Promise<RunningServe> {
+async function startRouter(args: string[] = []): Promise<RunningServe> {
   return startServe({
+    args,
     dataDir: mkdtempSync(join(workDir, 'router-')),
     upstreamUrl: `${mock.url}/api/v1`,
     env: {
@@ -264,6 +265,30 @@ describe.skipIf(skipReason !== undefined)(
       expect(served).toBeGreaterThanOrEqual(12);
       expect(served).toBeLessThanOrEqual(13);
     });
+
+    it('holds a rate limit across the workers of `serve --workers 2` and the other instances', async () => {
+      const workers = await startRouter(['--workers', '2']);
+      try {
+        await waitFor(
+          async () => (workers.stderr().match(/^worker \d+ listening on /gm) ?? []).length === 2,
+          'both workers to listen',
+          30_000,
+        );
+        const { key } = await addKey({ rateLimitPerMinute: 10 });
+        const targets = [workers.url, workers.url, routers[0]?.url ?? ''];
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, index) => call(targets[index % 3] as string, key)),
+        );
+        const served = results.filter((result) => result.status === 200).length;
+        expect(results.filter((result) => result.status === 429).length).toBe(30 - served);
+        expect(served).toBeGreaterThanOrEqual(10);
+        expect(served).toBeLessThanOrEqual(11);
+      } finally {
+        // Its workers go with the primary (their IPC channel closes).
+        workers.child.kill('SIGKILL');
+        await workers.exited;
+      }
+    }, 90_000);
 
     it("lands a conversation's turns on the same model whichever instance takes them", async () => {
       const { key } = await addKey({});
