@@ -162,7 +162,7 @@ async function openRedis(
     await link.connect();
   } catch (error) {
     logger.error(
-      { err: error instanceof Error ? error.message : String(error) },
+      { error: error instanceof Error ? error.message : String(error) },
       'redis: not reachable at start; starting on local state and retrying',
     );
   }
@@ -175,7 +175,7 @@ async function openRedis(
     ...(config.reservationTtlMs === undefined ? {} : { reservationTtlMs: config.reservationTtlMs }),
     onError: (error) =>
       logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
+        { error: error instanceof Error ? error.message : String(error) },
         'redis: a budget settle failed; it is kept and reconciled when Redis answers',
       ),
   });

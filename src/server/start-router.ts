@@ -106,7 +106,7 @@ async function startWithOps(
       await sync.start();
     } catch (error) {
       ops.logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
+        { error: error instanceof Error ? error.message : String(error) },
         'redis: could not load the shared live state; this instance starts with its own',
       );
     }

@@ -32,6 +32,7 @@ export class RedisLink {
   #up = false;
   #epoch: string | undefined;
   #everUp = false;
+  #startFailed = false;
   readonly #listeners: ((up: boolean, sameData: boolean) => void)[] = [];
   #closed = false;
 
@@ -60,7 +61,13 @@ export class RedisLink {
 
   /** Connects both connections; rejects when Redis does not answer (the router then starts without it). */
   async connect(): Promise<void> {
-    await Promise.all([this.client.connect(), this.subscriber.connect()]);
+    try {
+      await Promise.all([this.client.connect(), this.subscriber.connect()]);
+    } catch (error) {
+      // The connections keep retrying; when one succeeds, the listeners hear of it as a recovery.
+      this.#startFailed = true;
+      throw error;
+    }
     await this.#checkEpoch();
   }
 
@@ -95,7 +102,7 @@ export class RedisLink {
       const wasUp = this.#up;
       this.#up = true;
       if (!wasUp) {
-        const recovered = this.#everUp;
+        const recovered = this.#everUp || this.#startFailed;
         this.#everUp = true;
         if (recovered) for (const listener of this.#listeners) listener(true, sameData);
       }
