@@ -222,6 +222,15 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
 
   async spend(key: ApiKeyRecord, now: number): Promise<KeySpend> {
     if (!this.#link.up || Date.now() < this.#resumeAt) return this.#local.spend(key, now);
+    try {
+      return await this.#sharedSpend(key, now);
+    } catch {
+      // Redis went away mid-read: this instance's own count, as while it is down.
+      return this.#local.spend(key, now);
+    }
+  }
+
+  async #sharedSpend(key: ApiKeyRecord, now: number): Promise<KeySpend> {
     const values = new Map<BudgetWindowKind, number>();
     for (const kind of budgetWindowKinds) {
       values.set(kind, await this.#counter(key.id, kind, windowStart(kind, now)));
