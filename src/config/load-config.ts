@@ -54,6 +54,7 @@ export const configFileSchema = z.strictObject({
   redisPrefix: z.string().min(1).max(64).optional(),
   budgetFailOpen: z.boolean().optional(),
   allowUnauthenticated: z.boolean().optional(),
+  fastPath: z.boolean().optional(),
   requestLog: z
     .strictObject({
       batchSize: z.number().int().min(1).max(10_000).optional(),
@@ -239,6 +240,8 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     }
     config.masterKey = masterKey;
   }
+  const fastPath = parseSwitch('PARETO_ROUTER_FAST_PATH', env.PARETO_ROUTER_FAST_PATH) ?? file.fastPath;
+  if (fastPath !== undefined) config.fastPath = fastPath;
   const snapshot = nonEmpty(env.PARETO_ROUTER_SNAPSHOT) ?? file.snapshot;
   if (snapshot !== undefined && snapshot !== '') config.snapshotVersion = snapshot;
   const overrides = options.overrides ?? {};
@@ -257,6 +260,15 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     );
   }
   return config;
+}
+
+/** An on/off environment variable: `on`/`off` (or `true`/`false`, `1`/`0`); undefined when unset. */
+function parseSwitch(name: string, value: string | undefined): boolean | undefined {
+  const text = nonEmpty(value)?.trim().toLowerCase();
+  if (text === undefined) return undefined;
+  if (text === 'on' || text === 'true' || text === '1') return true;
+  if (text === 'off' || text === 'false' || text === '0') return false;
+  throw new RouterError('config_invalid', `${name} must be on or off, got "${value}"`);
 }
 
 function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamConfig[] {
