@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { answerText, streamedAnswerText } from './fake-upstream.js';
+import { formatFleetLines, runFleetBench } from './fleet-bench.js';
 import { formatNumber, formatSummaryTable } from './format-summary.js';
 import { measureIngressCpu, measureIngressStreams } from './measure-ingress-streams.js';
 import { measureLatency, measureLongRun, measureThroughput } from './measure-load.js';
@@ -1125,6 +1126,17 @@ async function main() {
       const phaseStarted = performance.now();
       run.routeBench = await runRouteBench(options.settings, options.mode);
       run.phaseSeconds.routeBench = (performance.now() - phaseStarted) / 1000;
+      const fleetStarted = performance.now();
+      run.fleet = await runFleetBench({
+        durationSeconds: options.settings.durationSeconds,
+        upstreamPort: upstream.port,
+        log,
+      }).catch((error) => ({
+        measured: false,
+        reason: error instanceof Error ? error.message : String(error),
+      }));
+      run.fleet.loadAverage = os.loadavg().map((value) => Number(value.toFixed(2)));
+      run.phaseSeconds.fleet = (performance.now() - fleetStarted) / 1000;
     }
     mkdirSync(join(benchDir, 'results'), { recursive: true });
     if (options.profile && options.only.includes('router')) run.profile = await profileRouter(context, stamp);
@@ -1182,6 +1194,7 @@ async function main() {
       }
     }
   }
+  if (run.fleet !== undefined) lines.push('', ...formatFleetLines(run.fleet));
   if (run.profile?.ran) {
     lines.push(
       '',

@@ -49,6 +49,10 @@ export const configFileSchema = z.strictObject({
   dataDir: z.string().optional(),
   /** A postgres:// URL; prefer the DATABASE_URL variable so credentials stay out of the file. */
   databaseUrl: z.string().optional(),
+  /** A redis:// URL shared by a fleet; prefer the REDIS_URL variable. */
+  redisUrl: z.string().optional(),
+  redisPrefix: z.string().min(1).max(64).optional(),
+  budgetFailOpen: z.boolean().optional(),
   allowUnauthenticated: z.boolean().optional(),
   fastPath: z.boolean().optional(),
   requestLog: z
@@ -126,7 +130,10 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Command-line overrides, applied last. */
   overrides?: Partial<
-    Pick<RouterConfig, 'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo' | 'allowUnauthenticated'>
+    Pick<
+      RouterConfig,
+      'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo' | 'allowUnauthenticated' | 'redisUrl'
+    >
   >;
 }
 
@@ -202,11 +209,27 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
     demo: false,
     allowUnauthenticated: file.allowUnauthenticated ?? false,
+    budgetFailOpen: parseFailOpen(env.PARETO_ROUTER_BUDGET_FAIL_OPEN) ?? file.budgetFailOpen ?? false,
     requestLog: withDefaults({ batchSize: 500, capacity: 50_000, flushIntervalMs: 200 }, file.requestLog),
   };
   if (file.modelAliases !== undefined) config.modelAliases = checkedAliases(file.modelAliases);
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
+  const redisUrl = nonEmpty(env.REDIS_URL) ?? file.redisUrl;
+  if (redisUrl !== undefined && redisUrl.trim() !== '') config.redisUrl = checkedRedisUrl(redisUrl.trim());
+  const reservationTtl = nonEmpty(env.PARETO_ROUTER_RESERVATION_TTL_MS);
+  if (reservationTtl !== undefined) {
+    const ms = Number(reservationTtl);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 86_400_000) {
+      throw new RouterError(
+        'config_invalid',
+        `PARETO_ROUTER_RESERVATION_TTL_MS must be an integer 100..86400000 (ms), got "${reservationTtl}"`,
+      );
+    }
+    config.reservationTtlMs = ms;
+  }
+  const redisPrefix = nonEmpty(env.PARETO_ROUTER_REDIS_PREFIX) ?? file.redisPrefix;
+  if (redisPrefix !== undefined) config.redisPrefix = redisPrefix;
   const masterKey = env.PARETO_ROUTER_MASTER_KEY;
   if (masterKey !== undefined && masterKey !== '') {
     if (masterKey.length < 16) {
@@ -227,6 +250,7 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
   if (overrides.dataDir !== undefined) config.dataDir = overrides.dataDir;
   if (overrides.snapshotVersion !== undefined) config.snapshotVersion = overrides.snapshotVersion;
   if (overrides.demo !== undefined) config.demo = overrides.demo;
+  if (overrides.redisUrl !== undefined) config.redisUrl = checkedRedisUrl(overrides.redisUrl);
   if (overrides.allowUnauthenticated !== undefined)
     config.allowUnauthenticated = overrides.allowUnauthenticated;
   if (config.tierCutoffs.medium > config.tierCutoffs.high) {
@@ -336,4 +360,35 @@ function withDefaults<T extends object>(
 
 function trimSlash(url: string): string {
   return url.endsWith('/') ? url.slice(0, -1) : url;
+}
+
+/** `REDIS_URL` / `--redis-url`: a redis:// or rediss:// URL (its password is never echoed back). */
+function checkedRedisUrl(value: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    throw new RouterError(
+      'config_invalid',
+      'REDIS_URL (--redis-url) is not a URL; expected redis://HOST:PORT',
+    );
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new RouterError(
+      'config_invalid',
+      `REDIS_URL (--redis-url) must start with redis:// or rediss://, got ${protocol}//`,
+    );
+  }
+  return value;
+}
+
+function parseFailOpen(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  throw new RouterError(
+    'config_invalid',
+    `PARETO_ROUTER_BUDGET_FAIL_OPEN must be true or false, got "${value}"`,
+  );
 }

@@ -102,6 +102,23 @@ export interface RouterConfig {
   demo: boolean;
   /** `postgres://` URL of a shared request log and key store; SQLite under `dataDir` when undefined. */
   databaseUrl?: string;
+  /**
+   * `redis://` (or `rediss://`) URL of the Redis or Valkey the instances of a fleet share live state,
+   * budgets and rate limits through (`REDIS_URL`, `--redis-url`); each process keeps its own when undefined.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel (`PARETO_ROUTER_REDIS_PREFIX`, default `pareto:`). */
+  redisPrefix?: string;
+  /**
+   * While Redis is unreachable, let keys with budgets through on each instance's own count (true), or
+   * refuse them with a 503 (false, the default) (`PARETO_ROUTER_BUDGET_FAIL_OPEN`).
+   */
+  budgetFailOpen?: boolean;
+  /**
+   * How long a budget hold lives in Redis when its instance never settles it (crashed), ms
+   * (`PARETO_ROUTER_RESERVATION_TTL_MS`, default 10 minutes: longer than any call).
+   */
+  reservationTtlMs?: number;
   /** Guards the admin API (`PARETO_ROUTER_MASTER_KEY`); the admin API is off when undefined. */
   masterKey?: string;
   /** Serve without gateway keys on a non-loopback address (`--allow-unauthenticated`). */

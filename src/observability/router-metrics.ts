@@ -168,6 +168,9 @@ export class RouterMetrics {
   readonly #circuitState: Gauge;
   readonly #logBufferDepth: Gauge;
   readonly #logDropped: Counter;
+  #redisUp: Gauge | undefined;
+  #redisPending: Gauge | undefined;
+  readonly #registers: Registry[];
   /** Known value to the same string: labels are then always the stored strings, with their hashes cached. */
   #knownModels: ReadonlyMap<string, string>;
   #knownUpstreams: ReadonlyMap<string, string>;
@@ -251,6 +254,26 @@ export class RouterMetrics {
       registers,
     });
     this.#overheadChildren = [this.#overhead.series('false'), this.#overhead.series('true')];
+    this.#registers = registers;
+  }
+
+  /**
+   * The shared Redis's health, set at scrape time (only routers configured with one report it): up 1 or
+   * 0, and the budget settles it has not seen yet (replayed when it returns).
+   */
+  setRedisState(up: boolean, pendingSettles: number): void {
+    this.#redisUp ??= new Gauge({
+      name: `${prefix}redis_up`,
+      help: 'Whether the shared Redis answers (1) or not (0); routing goes on with local state while it is 0.',
+      registers: this.#registers,
+    });
+    this.#redisPending ??= new Gauge({
+      name: `${prefix}redis_pending_settles`,
+      help: 'Budget settles made while Redis was unreachable, waiting to be reconciled.',
+      registers: this.#registers,
+    });
+    this.#redisUp.set(up ? 1 : 0);
+    if (isAmount(pendingSettles)) this.#redisPending.set(pendingSettles);
   }
 
   /** Replaces the model ids allowed as label values (after an index refresh). */

@@ -162,6 +162,7 @@ export function createRequestListener(app: RouterApp) {
               snapshot: app.defaultIndex.version,
               servable_models: servable,
               upstreams: app.catalog.upstreams.map((upstream) => upstream.name),
+              ...redisReadiness(app),
               ...(ready ? {} : { reason: 'no configured upstream serves any shortlist model' }),
             }),
           );
@@ -244,11 +245,28 @@ function answerAsync(response: ServerResponse, produce: () => Promise<string>): 
   );
 }
 
+/**
+ * The shared Redis in `/ready`: an instance whose Redis is down stays ready (it routes on local state),
+ * and says so, with what happens to keys with budgets meanwhile.
+ */
+function redisReadiness(app: RouterApp): Record<string, unknown> {
+  if (app.ops.redis === undefined) return {};
+  if (app.ops.redis.up) return { redis: 'up' };
+  return {
+    redis: 'down',
+    redis_effect:
+      app.config.budgetFailOpen === true
+        ? 'routing on local state; keys with budgets counted by this instance alone (fail open)'
+        : 'routing on local state; keys with budgets refused with 503 until Redis answers (fail closed)',
+  };
+}
+
 /** Circuit states and the log buffer are read at scrape time, so the request path never updates them. */
 function renderMetrics(app: RouterApp): Promise<{ contentType: string; body: string }> {
   const metrics = app.ops.metrics;
   metrics.setCircuitStates(app.state.circuits.snapshot(app.now()));
   metrics.setLogBuffer(app.ops.logWriter.depth, app.ops.logWriter.dropped);
+  if (app.ops.redis !== undefined) metrics.setRedisState(app.ops.redis.up, app.ops.pendingSettles());
   return metrics.render();
 }
 

@@ -5,12 +5,15 @@
  */
 import pino, { type DestinationStream } from 'pino';
 import { KeyAuthenticator } from '../auth/authenticate-request.js';
-import { BudgetLedger } from '../auth/budget-ledger.js';
-import { RateLimiter } from '../auth/rate-limiter.js';
+import { BudgetLedger, type KeyBudgetLedger } from '../auth/budget-ledger.js';
+import { type KeyRateLimiter, RateLimiter } from '../auth/rate-limiter.js';
+import { RedisBudgetLedger } from '../auth/redis-budget-ledger.js';
+import { RedisRateLimiter } from '../auth/redis-rate-limiter.js';
 import type { RouterConfig } from '../config/router-config.js';
 import { RouterError } from '../core/errors.js';
 import { collectSecrets, createLogger, type Logger } from '../observability/create-logger.js';
 import { RouterMetrics } from '../observability/router-metrics.js';
+import { RedisLink } from '../state/redis-link.js';
 import { createRequestStore } from '../store/create-request-store.js';
 import { RequestLogWriter } from '../store/request-log-writer.js';
 import type { RequestStore } from '../store/request-store.js';
@@ -20,8 +23,12 @@ import { WorkerRequestWrites } from '../store/worker-request-writes.js';
 export interface RouterOps {
   store: RequestStore;
   authenticator: KeyAuthenticator;
-  ledger: BudgetLedger;
-  rateLimiter: RateLimiter;
+  ledger: KeyBudgetLedger;
+  rateLimiter: KeyRateLimiter;
+  /** The shared Redis of a fleet (`REDIS_URL`); undefined when each process keeps its own state. */
+  redis: RedisLink | undefined;
+  /** Budget settles Redis has not seen yet (0 without Redis). */
+  pendingSettles(): number;
   logWriter: RequestLogWriter;
   metrics: RouterMetrics;
   logger: Logger;
@@ -96,11 +103,14 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
     },
   });
   const authenticator = new KeyAuthenticator({ store, masterKey: config.masterKey, now: options.now });
+  const shared = await openRedis(config, store, logger, () => logWriter.flush());
   return {
     store,
     authenticator,
-    ledger: new BudgetLedger({ store }),
-    rateLimiter: new RateLimiter(),
+    ledger: shared?.ledger ?? new BudgetLedger({ store }),
+    rateLimiter: shared?.rateLimiter ?? new RateLimiter(),
+    redis: shared?.link,
+    pendingSettles: () => shared?.ledger.pendingSettles ?? 0,
     logWriter,
     metrics,
     logger,
@@ -112,6 +122,8 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
       } catch (error) {
         unstored = spillUnwritten(logWriter, logger, error);
       }
+      await shared?.ledger.drain();
+      await shared?.link.close();
       try {
         await writes?.close();
       } finally {
@@ -124,6 +136,50 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
       if (unstored !== undefined) throw unstored;
     },
   };
+}
+
+/**
+ * Connects to the fleet's Redis when one is configured. A Redis that does not answer at start does not
+ * stop the router: it starts on local state, says so, and joins the fleet when Redis answers.
+ */
+async function openRedis(
+  config: RouterConfig,
+  store: RequestStore,
+  logger: Logger,
+  flushLog: () => Promise<void>,
+): Promise<{ link: RedisLink; ledger: RedisBudgetLedger; rateLimiter: RedisRateLimiter } | undefined> {
+  if (config.redisUrl === undefined) return undefined;
+  const link = new RedisLink({ url: config.redisUrl, prefix: config.redisPrefix });
+  link.onChange((up, sameData) => {
+    if (up) logger.warn({ same_data: sameData }, 'redis: reachable again; shared state resumes');
+    else
+      logger.error(
+        {},
+        `redis: unreachable; routing goes on with local state, keys with budgets are ${config.budgetFailOpen === true ? 'counted per instance (fail open)' : 'refused with 503 (fail closed)'}`,
+      );
+  });
+  try {
+    await link.connect();
+  } catch (error) {
+    logger.error(
+      { error: error instanceof Error ? error.message : String(error) },
+      'redis: not reachable at start; starting on local state and retrying',
+    );
+  }
+  const ledger = new RedisBudgetLedger({
+    link,
+    store,
+    failOpen: config.budgetFailOpen ?? false,
+    beforeResume: flushLog,
+    resumeGraceMs: 2 * config.requestLog.flushIntervalMs + 1_000,
+    ...(config.reservationTtlMs === undefined ? {} : { reservationTtlMs: config.reservationTtlMs }),
+    onError: (error) =>
+      logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        'redis: a budget settle failed; it is kept and reconciled when Redis answers',
+      ),
+  });
+  return { link, ledger, rateLimiter: new RedisRateLimiter(link) };
 }
 
 /**

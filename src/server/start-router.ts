@@ -8,6 +8,7 @@ import type { RouterConfig } from '../config/router-config.js';
 import { RouterError } from '../core/errors.js';
 import type { IndexSnapshot } from '../core/model-index.js';
 import { listSnapshotsSync, loadSnapshotSync } from '../index/snapshot-store.js';
+import { RedisStateSync } from '../state/redis-state-sync.js';
 import { createRouterServer } from './create-http-server.js';
 import { demoUpstreams } from './demo-upstreams.js';
 import { createRouterApp, type RouterApp } from './router-app.js';
@@ -99,6 +100,22 @@ async function startWithOps(
     },
   });
   ops.metrics.setKnownModels(app.defaultIndex.models.map((model) => model.id));
+  if (ops.redis !== undefined) {
+    const sync = new RedisStateSync(ops.redis, app.state, { stickyTtlMs: config.sticky.ttlMs, now: app.now });
+    try {
+      await sync.start();
+    } catch (error) {
+      ops.logger.error(
+        { error: error instanceof Error ? error.message : String(error) },
+        'redis: could not load the shared live state; this instance starts with its own',
+      );
+    }
+    // Changes made while Redis was away stay local; once it answers again, publish and load afresh.
+    ops.redis.onChange((up) => {
+      if (!up) return;
+      sync.start().catch(() => undefined);
+    });
+  }
   const server = createRouterServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,6 +17,10 @@ export interface ServeOptions {
   uid?: number;
   gid?: number;
   logLevel?: string;
+  /** More `serve` arguments (`--workers 2`...). */
+  args?: string[];
+  /** More environment variables (DATABASE_URL, REDIS_URL...). */
+  env?: Record<string, string>;
 }
 
 export interface ServeProcess {
@@ -33,7 +37,15 @@ export interface RunningServe extends ServeProcess {
 
 /** Spawns `serve` on a free port; nothing is awaited. */
 export function spawnServe(options: ServeOptions): ServeProcess {
-  const args = ['serve', '--port', '0', '--data-dir', options.dataDir, ...(options.demo ? ['--demo'] : [])];
+  const args = [
+    'serve',
+    '--port',
+    '0',
+    '--data-dir',
+    options.dataDir,
+    ...(options.demo ? ['--demo'] : []),
+    ...(options.args ?? []),
+  ];
   const child = spawn(
     options.asProgram ? binPath : process.execPath,
     options.asProgram ? args : [binPath, ...args],
@@ -45,6 +57,7 @@ export function spawnServe(options: ServeOptions): ServeProcess {
         OPENROUTER_API_KEY: 'sk-or-test-0123456789abcdef',
         ...(options.upstreamUrl === undefined ? {} : { OPENROUTER_BASE_URL: options.upstreamUrl }),
         PARETO_ROUTER_LOG_LEVEL: options.logLevel ?? 'warn',
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid === undefined ? {} : { uid: options.uid }),

@@ -14,6 +14,7 @@ interface ServeOptions {
   dataDir?: string;
   workers?: string;
   allowUnauthenticated?: boolean;
+  redisUrl?: string;
 }
 
 function parsePort(value: string): number {
@@ -37,6 +38,10 @@ export function registerServeCommand(program: Command): void {
     .option('--demo', 'serve answers from the built-in fake upstream (no provider keys needed)')
     .option('--workers <n>', 'worker processes sharing the port and live state (default 1)')
     .option(
+      '--redis-url <url>',
+      'Redis or Valkey shared by a fleet of routers: live state, budgets and rate limits (env REDIS_URL)',
+    )
+    .option(
       '--allow-unauthenticated',
       'serve without gateway keys on a non-loopback address (anyone who reaches the port spends your provider keys)',
     )
@@ -52,6 +57,7 @@ export function registerServeCommand(program: Command): void {
       if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
       if (options.demo === true) overrides.demo = true;
       if (options.allowUnauthenticated === true) overrides.allowUnauthenticated = true;
+      if (options.redisUrl !== undefined) overrides.redisUrl = options.redisUrl;
       const config = loadConfig({ configPath: options.config, overrides });
       // The start report is for people; standard output carries the JSON log lines.
       const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -61,7 +67,8 @@ export function registerServeCommand(program: Command): void {
       }
       limitHeapGrowth();
       const router = await startRouter(config, { log: workers > 1 ? () => undefined : log });
-      joinClusterState(router.app.state);
+      // With Redis every worker is a fleet member of its own; without, the primary relays their state.
+      if (router.app.ops.redis === undefined) joinClusterState(router.app.state);
       if (workers > 1) log(`worker ${process.pid} listening on ${router.url}`);
       await new Promise<void>((resolve, reject) => {
         const stop = (signal: string) => {
