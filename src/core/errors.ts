@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'content_policy'
   | 'all_candidates_failed'
   | 'no_upstream'
+  | 'model_not_served'
+  | 'overloaded'
   | 'client_closed'
   | 'snapshot_invalid'
   | 'snapshot_not_found'
@@ -64,6 +66,8 @@ export const statusByCode: Readonly<Record<ErrorCode, number>> = {
   content_policy: 400,
   all_candidates_failed: 502,
   no_upstream: 503,
+  model_not_served: 404,
+  overloaded: 503,
   client_closed: 499,
   snapshot_invalid: 500,
   snapshot_not_found: 404,

@@ -266,7 +266,18 @@ export async function executeChat(
       }
     }
   }
-  throw new ExecutionFailure(finalError(errors, candidates.length), attempts);
+  const reopensInMs = state.circuits.reopensIn(
+    candidates.map((candidate) => candidate.modelId),
+    now(),
+  );
+  throw new ExecutionFailure(
+    finalError(
+      errors,
+      candidates.length,
+      reopensInMs === undefined ? undefined : Math.max(1, Math.ceil(reopensInMs / 1000)),
+    ),
+    attempts,
+  );
 }
 
 /** Health bookkeeping for an attempt that answered: the circuit, throughput and stream latencies. */
@@ -500,7 +511,11 @@ function sumUsage(usages: readonly Usage[]): Usage {
 }
 
 /** The error a client gets when no candidate answered. */
-function finalError(errors: readonly RouterError[], candidateCount: number): RouterError {
+function finalError(
+  errors: readonly RouterError[],
+  candidateCount: number,
+  retryAfterSeconds?: number,
+): RouterError {
   const last = errors.at(-1);
   if (last === undefined) {
     return new RouterError(
@@ -508,7 +523,7 @@ function finalError(errors: readonly RouterError[], candidateCount: number): Rou
       candidateCount === 0
         ? 'no candidate model to try'
         : 'every candidate model is unavailable right now (circuits open or context too small)',
-      { retryable: true },
+      { retryable: true, retryAfterSeconds: retryAfterSeconds ?? 1 },
     );
   }
   if (last.code === 'context_length_exceeded') return last;
@@ -587,6 +602,36 @@ function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
   return endpoint;
 }
 
+/**
+ * The upstream request of one attempt. A failure here is the router's conversion of the caller's body,
+ * not the upstream's health: it becomes a 400 that stops the failover and never counts against a circuit.
+ */
+function buildAttemptRequest(
+  request: ChatRequest,
+  native: NativeRequest | undefined,
+  target: UpstreamTarget,
+  adapter: ReturnType<typeof adapterFor>,
+  nativeBuild: ReturnType<typeof adapterFor>['buildNativeRequest'],
+  sink: StreamSink | undefined,
+): ReturnType<ReturnType<typeof adapterFor>['buildRequest']> {
+  try {
+    return nativeBuild !== undefined && native !== undefined
+      ? {
+          http: nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)),
+          warnings: [],
+        }
+      : adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
+  } catch (thrown) {
+    if (thrown instanceof RouterError) throw thrown;
+    const reason = thrown instanceof Error ? thrown.message : String(thrown);
+    throw new RouterError(
+      'invalid_request',
+      `the request could not be converted for the ${adapter.protocol} protocol: ${reason}`,
+      { cause: thrown },
+    );
+  }
+}
+
 async function attemptOnce(
   request: ChatRequest,
   native: NativeRequest | undefined,
@@ -602,13 +647,7 @@ async function attemptOnce(
   const nativeBuild =
     native !== undefined && native.protocol === adapter.protocol ? adapter.buildNativeRequest : undefined;
   const isNative = nativeBuild !== undefined;
-  const { http, warnings } =
-    nativeBuild !== undefined && native !== undefined
-      ? {
-          http: nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)),
-          warnings: [],
-        }
-      : adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
+  const { http, warnings } = buildAttemptRequest(request, native, target, adapter, nativeBuild, sink);
   const startedAt = now();
   const url = target.upstream.baseUrl + http.path;
   if (sink === undefined) {

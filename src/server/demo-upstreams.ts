@@ -21,7 +21,9 @@ export function demoUpstreams(mock: DemoEndpoints): UpstreamConfig[] {
       protocol: preset.protocol,
       baseUrl: preset.passthrough === true ? `${mock.url}/api/v1` : mock.baseUrls[preset.protocol],
       apiKey: 'demo',
-      passthrough: preset.passthrough === true,
+      // The fake upstream answers any name, so a pass-through would turn a mistyped model id into a
+      // 200; the demo serves the index's models only, and an unknown id is a 400 as without the demo.
+      passthrough: false,
       models: {},
     }));
 }

@@ -35,6 +35,7 @@ import { type ParsedChatRequest, parseChatRequest, withRequestWarnings } from '.
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody } from './read-json-body.js';
 import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
+import { checkChatBody } from './request-limits.js';
 import type { RouterApp } from './router-app.js';
 import { routingMetadataOf } from './routing-metadata.js';
 import { sendError } from './send-error.js';
@@ -68,13 +69,23 @@ function decisionHeaders(
   const headers: Record<string, string> = {
     'x-generation-id': generationId,
     'x-pareto-tier': tier,
-    'x-pareto-model': target.modelId,
-    'x-pareto-upstream': target.upstream.name,
+    'x-pareto-model': headerSafe(target.modelId),
+    'x-pareto-upstream': headerSafe(target.upstream.name),
     'x-pareto-attempts': String(attempts.length + 1),
     'x-pareto-overhead-ms': overheadMs.toFixed(3),
   };
   if (warnings.length > 0) headers['x-pareto-warnings'] = warningsHeader(warnings);
   return headers;
+}
+
+const unprintable = /[^\x20-\x7e]/;
+
+/**
+ * A value for a response header: model ids are checked at the door, but names from configuration or a
+ * pass-through upstream's catalog reach headers too, and one bad character would fail the whole response.
+ */
+function headerSafe(value: string): string {
+  return unprintable.test(value) ? value.replace(/[^\x20-\x7e]/g, '?') : value;
 }
 
 const maxWarningsHeaderLength = 1_000;
@@ -99,6 +110,8 @@ function parseModelCall(
     const aliased = app.resolveModelAlias(model);
     if (aliased !== undefined) converted.body.model = aliased;
   }
+  // Before any upstream is called: a model id must be able to travel in a response header.
+  checkChatBody(converted.body);
   return { converted, parsed: parseChatRequest(converted.body, context.headers) };
 }
 

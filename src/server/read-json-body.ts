@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { RouterError } from '../core/errors.js';
 import { readStreamText } from '../executor/read-stream-text.js';
+import { checkJsonDepth } from './request-limits.js';
 
 /**
  * Reads and parses a JSON request body, refusing anything over `limitBytes` before reading it when the
- * length is declared, and as soon as it passes the limit otherwise.
+ * length is declared, and as soon as it passes the limit otherwise. Nesting deeper than `maxJsonDepth`
+ * is refused before parsing, so no later walk of the body can overflow the stack.
  */
 export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = Number(request.headers['content-length']);
@@ -21,6 +23,7 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
   });
   if (text.length === 0)
     throw new RouterError('invalid_request', 'the request body is empty; expected a JSON object');
+  checkJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (error) {

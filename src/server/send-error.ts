@@ -35,6 +35,9 @@ export function sendError(
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(rendered.body),
   };
+  // Every protocol's envelope gets Retry-After when the router knows when to come back.
+  if (visible.retryAfterSeconds !== undefined && headers['retry-after'] === undefined)
+    headers['retry-after'] = String(Math.max(0, Math.ceil(visible.retryAfterSeconds)));
   if (visible.code === 'body_too_large') headers.connection = 'close';
   response.writeHead(rendered.status, headers);
   response.end(rendered.body);

@@ -99,6 +99,8 @@ async function startWithOps(
     },
   });
   ops.metrics.setKnownModels(app.defaultIndex.models.map((model) => model.id));
+  // The demo's upstreams replace the configured ones after the metrics were made.
+  ops.metrics.setKnownUpstreams(effective.upstreams.map((upstream) => upstream.name));
   const server = createRouterServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
