@@ -185,8 +185,11 @@ export function finishRequest(
     cost_usd: costUsd,
     streamed: facts.streamed,
   };
-  if (error === undefined) ops.logger.info(line, 'request');
-  else if (status >= 500 || status === 200)
-    ops.logger.warn({ ...line, error: error.code, message: error.message }, 'request failed');
-  else ops.logger.info({ ...line, error: error.code, message: error.message }, 'request refused');
+  if (error === undefined) {
+    ops.logger.info(line, 'request');
+    return;
+  }
+  const failed = { ...line, error: { code: error.code, message: error.message, status: error.status } };
+  if (status >= 500 || status === 200) ops.logger.warn(failed, 'request failed');
+  else ops.logger.info(failed, 'request refused');
 }
