@@ -14,6 +14,7 @@ import { defaultRoutePolicy, routingRules } from '../core/route.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { defaultTierCutoffs } from '../core/tiers.js';
 import {
+  defaultEdgeLimits,
   defaultLearnedTimeouts,
   defaultRescue,
   defaultRetries,
@@ -49,6 +50,16 @@ const fileSchema = z.strictObject({
   /** A postgres:// URL; prefer the DATABASE_URL variable so credentials stay out of the file. */
   databaseUrl: z.string().optional(),
   allowUnauthenticated: z.boolean().optional(),
+  allowedOrigins: z.array(z.string()).optional(),
+  limits: z
+    .strictObject({
+      headersTimeoutMs: positiveInteger.optional(),
+      bodyTimeoutMs: positiveInteger.optional(),
+      maxInFlightRequests: positiveInteger.optional(),
+      maxBufferedBodyMb: z.number().positive().optional(),
+      slowReaderTimeoutMs: positiveInteger.optional(),
+    })
+    .optional(),
   requestLog: z
     .strictObject({
       batchSize: z.number().int().min(1).max(10_000).optional(),
@@ -124,7 +135,10 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Command-line overrides, applied last. */
   overrides?: Partial<
-    Pick<RouterConfig, 'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo' | 'allowUnauthenticated'>
+    Pick<
+      RouterConfig,
+      'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo' | 'allowUnauthenticated' | 'allowedOrigins'
+    >
   >;
 }
 
@@ -203,6 +217,19 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     requestLog: withDefaults({ batchSize: 500, capacity: 50_000, flushIntervalMs: 200 }, file.requestLog),
   };
   if (file.modelAliases !== undefined) config.modelAliases = checkedAliases(file.modelAliases);
+  if (file.limits !== undefined) {
+    const { maxBufferedBodyMb, ...rest } = file.limits;
+    config.limits = withDefaults(defaultEdgeLimits, {
+      ...rest,
+      maxBufferedBodyBytes:
+        maxBufferedBodyMb === undefined ? undefined : Math.round(maxBufferedBodyMb * 1024 * 1024),
+    });
+  }
+  const origins =
+    options.overrides?.allowedOrigins ??
+    nonEmpty(env.PARETO_ROUTER_ALLOWED_ORIGINS)?.split(',') ??
+    file.allowedOrigins;
+  if (origins !== undefined) config.allowedOrigins = checkedOrigins(origins);
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
   const masterKey = env.PARETO_ROUTER_MASTER_KEY;
@@ -232,6 +259,29 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     );
   }
   return config;
+}
+
+/** Allowed browser origins as `scheme://host[:port]`, each checked; `*` is refused (it would allow any page). */
+function checkedOrigins(values: readonly string[]): string[] {
+  const origins: string[] = [];
+  for (const raw of values) {
+    const value = raw.trim();
+    if (value === '') continue;
+    let origin: string;
+    try {
+      origin = new URL(value).origin;
+    } catch {
+      origin = 'null';
+    }
+    if (origin === 'null' || !/^https?:/.test(origin) || origin !== value.replace(/\/$/, '')) {
+      throw new RouterError(
+        'config_invalid',
+        `allowed origin "${value}" is not an origin: use scheme://host[:port], such as https://app.example`,
+      );
+    }
+    origins.push(origin);
+  }
+  return origins;
 }
 
 function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamConfig[] {

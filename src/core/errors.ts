@@ -31,6 +31,9 @@ export type ErrorCode =
   | 'all_candidates_failed'
   | 'no_upstream'
   | 'model_not_served'
+  | 'forbidden_origin'
+  | 'unsupported_media_type'
+  | 'headers_too_large'
   | 'overloaded'
   | 'client_closed'
   | 'snapshot_invalid'
@@ -67,6 +70,9 @@ export const statusByCode: Readonly<Record<ErrorCode, number>> = {
   all_candidates_failed: 502,
   no_upstream: 503,
   model_not_served: 404,
+  forbidden_origin: 403,
+  unsupported_media_type: 415,
+  headers_too_large: 431,
   overloaded: 503,
   client_closed: 499,
   snapshot_invalid: 500,

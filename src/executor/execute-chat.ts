@@ -226,7 +226,9 @@ export async function executeChat(
             return result;
           }
           settleFailure(state, candidate.modelId, outcome.streamError, now());
-          if (sink === undefined || !rescue.enabled) return result;
+          // A client that went away after content is billed for what it got, and nothing is continued.
+          if (sink === undefined || !rescue.enabled || outcome.streamError.code === 'client_closed')
+            return result;
           return await rescueStream(
             request,
             result,
@@ -464,6 +466,7 @@ async function rescueStream(
         return combined(latest);
       }
       settleFailure(state, modelId, outcome.streamError, now());
+      if (outcome.streamError.code === 'client_closed') return combined(latest);
       sentText += outcome.sent.text;
       if (outcome.sent.toolCalls || outcome.sent.overflow) break;
     } catch (thrown) {
@@ -478,7 +481,12 @@ async function rescueStream(
       });
       settleFailure(state, modelId, error, now());
       if (error.code === 'client_closed' || signal.aborted) {
-        throw new RouterError('client_closed', 'the client closed the connection', { cause: error });
+        // What the client received before it left is still billed.
+        return combined({
+          ...latest,
+          finishReason: 'error',
+          streamError: new RouterError('client_closed', 'the client closed the connection', { cause: error }),
+        });
       }
       if (prefilled && refusedPrefill(error)) {
         state.recordPrefillRefused(target.upstream.name, target.upstreamModel, now());
@@ -962,9 +970,9 @@ async function consumeStream(
     if (failure !== undefined || finish === undefined) response.body.destroy();
   }
 
-  if (failure !== undefined) {
-    if (failure.code === 'client_closed' || !contentSent) throw failure;
-  }
+  // Before content, a failure is failed over (or, when the client left, ends the call unbilled); after
+  // it, the outcome carries the failure and what was sent, so a client that left is billed for it.
+  if (failure !== undefined && !contentSent) throw failure;
   const endedAt = now();
   const usageEstimated = !usageSeen || (usage.promptTokens === 0 && usage.completionTokens === 0);
   const finalUsage = usageEstimated

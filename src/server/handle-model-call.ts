@@ -139,7 +139,7 @@ export async function handleModelCall(
   try {
     const caller = await admitCaller(app, request, context);
     if (caller.mode === 'key') facts.keyId = caller.key.id;
-    const body = await readJsonBody(request, app.config.bodyLimitBytes);
+    const body = await readJsonBody(request, app.config.bodyLimitBytes, app.edge);
     const { converted, parsed } = parseModelCall(app, ingress, context, body);
     // Conversion losses matter only on attempts that converted; native ones carry the body whole.
     const warningsOf = (native: boolean, upstreamWarnings: readonly string[]): readonly string[] =>
@@ -252,13 +252,21 @@ export async function handleModelCall(
       }
       return active;
     };
-    /** Writes stream text, and waits while a slow client has more than the high-water mark buffered. */
+    /**
+     * Writes stream text, and waits while a slow client has more than the high-water mark buffered; a
+     * client that reads nothing for `slowReaderTimeoutMs` is cut off (the upstream call stops with it).
+     */
     const send = (text: string): undefined | Promise<void> => {
       if (text === '') return;
       const flowing = response.write(text);
       if (!flowing && response.writableLength > streamHighWaterBytes) {
         return new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            app.edge.shed('slow_reader');
+            response.destroy();
+          }, app.edge.limits.slowReaderTimeoutMs);
           const done = () => {
+            clearTimeout(timer);
             response.off('drain', done);
             response.off('close', done);
             resolve();
@@ -293,6 +301,12 @@ export async function handleModelCall(
       sink,
       converted.native,
     );
+    if (outcome.streamError?.code === 'client_closed') {
+      // The client left mid-stream: the content it got was paid for upstream, so it is logged and billed.
+      recordOutcome(facts, outcome, costOfOutcome(outcome), warningsOf(outcome.native, outcome.warnings));
+      finishRequest(app.ops, facts, 499, outcome.streamError);
+      return;
+    }
     // An answer with no content event at all still gets its headers and closing frames.
     const active = writerFor(outcome.target);
     const cost = costOfOutcome(outcome);
@@ -490,7 +504,7 @@ export async function handleTokenCount(
     if (renderTokenCount === undefined)
       throw new RouterError('not_found', `${ingress.protocol} has no token count`);
     await admitCaller(app, request, context);
-    const body = await readJsonBody(request, app.config.bodyLimitBytes);
+    const body = await readJsonBody(request, app.config.bodyLimitBytes, app.edge);
     const { parsed } = parseModelCall(app, ingress, context, body, ingress.parseTokenCount);
     const payload = renderTokenCount(estimatePromptTokens(parsed.request));
     response.writeHead(200, {

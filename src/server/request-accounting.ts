@@ -102,7 +102,10 @@ export function finishRequest(
 ): void {
   const answered = error === undefined && facts.model !== null;
   // A stream that broke after content went out was still paid for upstream: charge what it used.
-  const charged = answered || (facts.streamed && status === 200 && facts.model !== null);
+  // So was a stream whose client went away after content.
+  const charged =
+    answered ||
+    (facts.streamed && (status === 200 || error?.code === 'client_closed') && facts.model !== null);
   const costUsd = charged && Number.isFinite(facts.costUsd) ? facts.costUsd : 0;
   if (facts.reservation !== undefined) {
     if (charged) ops.ledger.settle(facts.reservation, costUsd);

@@ -38,7 +38,8 @@ export function sendError(
   // Every protocol's envelope gets Retry-After when the router knows when to come back.
   if (visible.retryAfterSeconds !== undefined && headers['retry-after'] === undefined)
     headers['retry-after'] = String(Math.max(0, Math.ceil(visible.retryAfterSeconds)));
-  if (visible.code === 'body_too_large') headers.connection = 'close';
+  // The rest of the body is not read: the connection cannot carry another request.
+  if (visible.code === 'body_too_large' || visible.code === 'timeout') headers.connection = 'close';
   response.writeHead(rendered.status, headers);
   response.end(rendered.body);
 }

@@ -1,0 +1,186 @@
+/**
+ * The HTTP edge against hostile clients and web pages: browser defences in open mode, headers too large,
+ * and a client that leaves mid-stream being billed for what it got.
+ */
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayFixture, startGateway, userMessage } from './test-support/gateway-fixture.js';
+
+const routed = () => ({
+  model: 'openrouter/pareto-code',
+  messages: userMessage,
+  plugins: [{ id: 'pareto-router', min_coding_score: 0.9 }],
+});
+
+/** Sends raw bytes and collects everything the router answers until it closes the connection. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+    socket.write(bytes);
+  });
+}
+
+function envelopeOf(text: string): { code: number; message: string } {
+  return (JSON.parse(text) as { error: { code: number; message: string } }).error;
+}
+
+describe('browser defences in open mode', () => {
+  let gateway: GatewayFixture;
+  const allowed = 'https://app.example';
+  beforeAll(async () => {
+    gateway = await startGateway({ allowedOrigins: [allowed] });
+  });
+  afterAll(() => gateway.close());
+
+  it('refuses a cross-origin text/plain POST (a simple request a web page can send) and calls no upstream', async () => {
+    const before = gateway.mock.requests().length;
+    const response = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: JSON.stringify(routed()),
+    });
+    expect(response.status).toBe(403);
+    expect(envelopeOf(await response.text()).message).toContain('https://evil.example');
+    // The same body as text/plain from no page at all is still refused: a form or beacon cannot send JSON.
+    const plain = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(routed()),
+    });
+    expect(plain.status).toBe(415);
+    expect(envelopeOf(await plain.text()).code).toBe(415);
+    expect(gateway.mock.requests().length).toBe(before);
+  });
+
+  it('refuses a request whose Host is a foreign name (DNS rebinding)', async () => {
+    const port = new URL(gateway.url).port;
+    const body = JSON.stringify(routed());
+    const answer = await rawExchange(
+      Number(port),
+      `POST /api/v1/chat/completions HTTP/1.1\r\nHost: evil.example:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(answer.startsWith('HTTP/1.1 403')).toBe(true);
+    expect(envelopeOf(answer.slice(answer.indexOf('\r\n\r\n') + 4)).message).toContain('evil.example');
+  });
+
+  it('serves the same request from a configured origin, with CORS headers and a preflight', async () => {
+    const preflight = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: allowed,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, authorization');
+    const response = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: allowed },
+      body: JSON.stringify(routed()),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(((await response.json()) as { choices: unknown[] }).choices.length).toBe(1);
+  });
+
+  it('answers no preflight for an origin that is not configured', async () => {
+    const preflight = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets loopback pages and clients without an Origin through', async () => {
+    for (const headers of [{}, { origin: 'http://localhost:5173' }]) {
+      const response = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+        body: JSON.stringify(routed()),
+      });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('answers headers over the size limit with a 431 in the envelope', async () => {
+    const port = Number(new URL(gateway.url).port);
+    const answer = await rawExchange(
+      port,
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
+    expect(answer.startsWith('HTTP/1.1 431')).toBe(true);
+    expect(envelopeOf(answer.slice(answer.indexOf('\r\n\r\n') + 4)).code).toBe(431);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/pareto_router_shed_total\{reason="headers_too_large"\} 1/);
+  });
+});
+
+describe('a client that leaves mid-stream', () => {
+  const masterKey = 'master-key-for-edge-tests-0123456789';
+  let gateway: GatewayFixture;
+  beforeAll(async () => {
+    gateway = await startGateway({ masterKey });
+  });
+  afterAll(() => gateway.close());
+
+  it('is logged with the tokens it got and their cost, as client_closed, and the key pays for them', async () => {
+    const created = await fetch(`${gateway.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'leaver', limit_total_usd: 100 }),
+    });
+    const key = ((await created.json()) as { key: string }).key;
+    const auth = { authorization: `Bearer ${key}` };
+    gateway.mock.script('alpha', {
+      answer: 'word '.repeat(400),
+      tokensPerSecond: 100,
+      usage: { promptTokens: 50_000, completionTokens: 400 },
+    });
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ ...routed(), model: 'lab/alpha', stream: true }),
+      signal: controller.signal,
+    });
+    const generationId = response.headers.get('x-generation-id');
+    const reader = response.body!.getReader();
+    let text = '';
+    while ((text.match(/"content":"word/g) ?? []).length < 5) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    let record: any;
+    for (let tries = 0; tries < 100 && record === undefined; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const found = await fetch(`${gateway.url}/api/v1/generation?id=${generationId}`, { headers: auth });
+      if (found.status === 200) record = ((await found.json()) as { data: any }).data;
+    }
+    expect(record).toBeDefined();
+    expect(record.cancelled).toBe(true);
+    expect(record.pareto_router.status).toBe(499);
+    expect(record.pareto_router.error).toBe('client_closed');
+    expect(record.model).toBe('lab/alpha');
+    expect(record.tokens_completion).toBeGreaterThan(0);
+    expect(record.tokens_completion).toBeLessThan(400);
+    expect(record.total_cost).toBeGreaterThan(0);
+    const info = (await (await fetch(`${gateway.url}/api/v1/key`, { headers: auth })).json()) as {
+      data: { usage: number };
+    };
+    expect(info.data.usage).toBeCloseTo(record.total_cost, 10);
+    // The upstream call was stopped: the fake upstream saw its client go.
+    const last = gateway.mock.requests().at(-1) as { model: string };
+    expect(last.model).toBe('alpha');
+  });
+});
