@@ -3,7 +3,8 @@
  * and a client that leaves mid-stream being billed for what it got.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { anthropicAdapter } from '../providers/anthropic/index.js';
 import { type GatewayFixture, startGateway, userMessage } from './test-support/gateway-fixture.js';
 
 const routed = () => ({
@@ -182,5 +183,39 @@ describe('a client that leaves mid-stream', () => {
     // The upstream call was stopped: the fake upstream saw its client go.
     const last = gateway.mock.requests().at(-1) as { model: string };
     expect(last.model).toBe('alpha');
+  });
+});
+
+describe('blame for a request the router cannot convert', () => {
+  let gateway: GatewayFixture;
+  beforeAll(async () => {
+    gateway = await startGateway({ circuitBreaker: { failureThreshold: 2, openMs: 60_000 } });
+  });
+  afterAll(() => gateway.close());
+
+  it('is a 400 for the caller, tries no other candidate and opens no circuit', async () => {
+    const spy = vi.spyOn(anthropicAdapter, 'buildRequest').mockImplementation(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    try {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const response = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'lab/beta', messages: userMessage }),
+        });
+        expect(response.status).toBe(400);
+        expect(envelopeOf(await response.text()).message).toContain('could not be converted');
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    expect(gateway.router.app.state.circuits.state('lab/beta', Date.now())).toBe('closed');
+    const after = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'lab/beta', messages: userMessage }),
+    });
+    expect(after.status).toBe(200);
   });
 });
