@@ -4,6 +4,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultEdgeLimits } from '../config/router-config.js';
 import { anthropicAdapter } from '../providers/anthropic/index.js';
 import { type GatewayFixture, startGateway, userMessage } from './test-support/gateway-fixture.js';
 
@@ -217,5 +218,22 @@ describe('blame for a request the router cannot convert', () => {
       body: JSON.stringify({ model: 'lab/beta', messages: userMessage }),
     });
     expect(after.status).toBe(200);
+  });
+});
+
+describe('slow headers', () => {
+  let gateway: GatewayFixture;
+  beforeAll(async () => {
+    gateway = await startGateway({ limits: { ...defaultEdgeLimits, headersTimeoutMs: 500 } });
+  });
+  afterAll(() => gateway.close());
+
+  it('answers a client that never finishes its headers with a 408 in the envelope and closes it', async () => {
+    const port = Number(new URL(gateway.url).port);
+    const answer = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: 1`);
+    expect(answer.startsWith('HTTP/1.1 408')).toBe(true);
+    expect(envelopeOf(answer.slice(answer.indexOf('\r\n\r\n') + 4)).code).toBe(408);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toContain('pareto_router_shed_total{reason="headers_timeout"} 1');
   });
 });
