@@ -91,5 +91,8 @@ describe.skipIf(!present)('fuzz findings replayed against a demo router', () => 
     expect(await (await fetch(`${demo.url}/ready`)).json()).toEqual(readyBefore);
     const metrics = await (await fetch(`${demo.url}/metrics`)).text();
     expect(metrics).not.toMatch(/pareto_router_circuit_state\{[^}]*\} 2/);
+    // The demo's upstreams are labelled by their preset names, not lumped together as `other`.
+    expect(metrics).toMatch(/pareto_router_requests_total\{[^}]*upstream="[a-z]+"[^}]*status="200"/);
+    expect(metrics).not.toContain('upstream="other"');
   });
 });
