@@ -174,6 +174,11 @@ export function createRequestListener(app: RouterApp) {
               snapshot: app.defaultIndex.version,
               servable_models: servable,
               upstreams: app.catalog.upstreams.map((upstream) => upstream.name),
+              // Servable but held back for now: the circuits that are open.
+              open_circuits: app.state.circuits
+                .snapshot(app.now())
+                .filter((circuit) => circuit.state === 'open')
+                .map((circuit) => circuit.modelId),
               ...(ready ? {} : { reason: 'no configured upstream serves any shortlist model' }),
             }),
           );

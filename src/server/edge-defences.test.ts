@@ -221,6 +221,22 @@ describe('blame for a request the router cannot convert', () => {
   });
 });
 
+describe('readiness names open circuits', () => {
+  it('lists a model whose circuit is open', async () => {
+    const gateway = await startGateway({ circuitBreaker: { failureThreshold: 2, openMs: 60_000 } });
+    try {
+      const before = (await (await fetch(`${gateway.url}/ready`)).json()) as { open_circuits: string[] };
+      expect(before.open_circuits).toEqual([]);
+      for (let failure = 0; failure < 2; failure++)
+        gateway.router.app.state.recordFailure('lab/alpha', Date.now());
+      const after = (await (await fetch(`${gateway.url}/ready`)).json()) as { open_circuits: string[] };
+      expect(after.open_circuits).toEqual(['lab/alpha']);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('slow headers', () => {
   let gateway: GatewayFixture;
   beforeAll(async () => {
