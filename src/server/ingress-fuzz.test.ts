@@ -11,6 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultLearnedTimeouts } from '../config/router-config.js';
 import { type GatewayFixture, startGateway } from './test-support/gateway-fixture.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 2_000);
@@ -247,7 +248,18 @@ describe('fuzzing every ingress', () => {
     });
 
   beforeAll(async () => {
-    gateway = await startGateway();
+    // Generous stream limits: a pause of the machine is not what this test looks for. Streams arrive
+    // whole, so the cases are many, not slow.
+    gateway = await startGateway({
+      timeouts: {
+        firstByteMs: 30_000,
+        firstTokenMs: 30_000,
+        streamIdleMs: 30_000,
+        keepAliveMs: 5_000,
+        learned: { ...defaultLearnedTimeouts, enabled: false },
+      },
+    });
+    gateway.mock.script('*', { tokensPerSecond: 0 });
     const before = await ordinaryCall();
     expect(before.status).toBe(200);
     modelBefore = before.headers.get('x-pareto-model');
