@@ -237,6 +237,53 @@ describe('readiness names open circuits', () => {
   });
 });
 
+describe('a client that stops reading a stream', () => {
+  it('is cut off after the slow-reader timeout, counted as shed and billed for what it was sent', async () => {
+    const gateway = await startGateway({
+      limits: { ...defaultEdgeLimits, slowReaderTimeoutMs: 500 },
+      timeouts: { firstByteMs: 20_000, firstTokenMs: 20_000, streamIdleMs: 20_000, keepAliveMs: 5_000 },
+    });
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    try {
+      // Far more than the loopback socket buffers (several MiB each way) and the 1 MiB high-water mark hold.
+      gateway.mock.script('alpha', {
+        answer: 'word '.repeat(3_000_000),
+        tokensPerSecond: 0,
+        chunkCount: 3_000,
+      });
+      const port = Number(new URL(gateway.url).port);
+      const body = JSON.stringify({ model: 'lab/alpha', messages: userMessage, stream: true });
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST /api/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      // Read the first bytes only, then nothing more (a paused socket never sees the router's close).
+      const first = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      expect(first.toString('utf8')).toMatch(/^HTTP\/1\.1 200/);
+      const generationId = /x-generation-id: (\S+)/i.exec(first.toString('utf8'))?.[1];
+      socket.pause();
+      let metrics = '';
+      for (let tries = 0; tries < 200 && !metrics.includes('reason="slow_reader"'); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      }
+      expect(metrics).toContain('pareto_router_shed_total{reason="slow_reader"} 1');
+      let record: any;
+      for (let tries = 0; tries < 100 && record === undefined; tries++) {
+        const found = await fetch(`${gateway.url}/api/v1/generation?id=${generationId}`);
+        if (found.status === 200) record = ((await found.json()) as { data: any }).data;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(record.pareto_router.status).toBe(499);
+      expect(record.tokens_completion).toBeGreaterThan(0);
+      expect(record.tokens_completion).toBeLessThan(3_000_000);
+    } finally {
+      socket.destroy();
+      await gateway.close();
+    }
+  }, 30_000);
+});
+
 describe('slow headers', () => {
   let gateway: GatewayFixture;
   beforeAll(async () => {
