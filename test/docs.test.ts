@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram } from '../src/cli/main.js';
 import { configFileSchema, loadConfig, readConfigFile } from '../src/config/load-config.js';
 import { type MockUpstream, startMockUpstream } from '../src/mock-upstream/index.js';
-import { demoUpstreams } from '../src/server/demo-upstreams.js';
+import { demoUpstreamPreference, demoUpstreams } from '../src/server/demo-upstreams.js';
 import { type RunningRouter, startRouter } from '../src/server/start-router.js';
 import { gatewayConfig } from '../src/server/test-support/gateway-fixture.js';
 import { binPath, ensureBuilt, rootDir } from './support/built-bin.js';
@@ -415,7 +415,10 @@ describe('the README curl call', () => {
     mock = await startMockUpstream({ host: '127.0.0.1', port: 0 });
     const config = gatewayConfig(mock);
     routerDir = config.dataDir;
-    router = await startRouter({ ...config, upstreams: demoUpstreams(mock) }, { logLevel: 'silent' });
+    router = await startRouter(
+      { ...config, upstreams: demoUpstreams(mock), upstreamPreference: demoUpstreamPreference() },
+      { logLevel: 'silent' },
+    );
   }, 60_000);
 
   afterAll(async () => {

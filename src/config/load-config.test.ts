@@ -124,7 +124,7 @@ routing:
     expect(loadConfig({ configPath: path, env: { PARETO_ROUTER_FAST_PATH: 'on' } }).fastPath).toBe(true);
     expect(loadConfig({ env: { PARETO_ROUTER_FAST_PATH: 'OFF' } }).fastPath).toBe(false);
     expect(() => loadConfig({ env: { PARETO_ROUTER_FAST_PATH: 'sometimes' } })).toThrow(
-      'PARETO_ROUTER_FAST_PATH must be on or off, got "sometimes"',
+      'PARETO_ROUTER_FAST_PATH must be on/off, true/false or 1/0, got "sometimes"',
     );
   });
 
@@ -163,6 +163,31 @@ upstreams:
     expect(byName.anthropic?.prefill).toBe(false);
     expect(byName['my-vllm']?.prefill).toBe(true);
     expect(byName.openrouter?.prefill).toBe(true);
+  });
+
+  it('reads edge limits and allowed origins from the file, the environment and the command line', () => {
+    const path = writeConfig(`
+limits: { bodyTimeoutMs: 5000, maxInFlightRequests: 64, maxBufferedBodyMb: 16 }
+allowedOrigins: [https://file.example]
+`);
+    const fromFile = loadConfig({ configPath: path, env: {} });
+    expect(fromFile.limits).toMatchObject({
+      bodyTimeoutMs: 5000,
+      maxInFlightRequests: 64,
+      maxBufferedBodyBytes: 16 * 1024 * 1024,
+      headersTimeoutMs: 30_000,
+    });
+    expect(fromFile.allowedOrigins).toEqual(['https://file.example']);
+    const fromEnv = loadConfig({
+      configPath: path,
+      env: { PARETO_ROUTER_ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' },
+    });
+    expect(fromEnv.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080']);
+    const fromFlag = loadConfig({ env: {}, overrides: { allowedOrigins: ['https://c.example'] } });
+    expect(fromFlag.allowedOrigins).toEqual(['https://c.example']);
+    for (const bad of ['*', 'https://a.example/path', 'file:///x', 'app.example']) {
+      expect(() => loadConfig({ env: { PARETO_ROUTER_ALLOWED_ORIGINS: bad } })).toThrow(/not an origin/);
+    }
   });
 
   it('rejects a bad PORT variable', () => {

@@ -14,6 +14,7 @@ import { defaultRoutePolicy, routingRules } from '../core/route.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { defaultTierCutoffs } from '../core/tiers.js';
 import {
+  defaultEdgeLimits,
   defaultLearnedTimeouts,
   defaultRescue,
   defaultRetries,
@@ -55,6 +56,16 @@ export const configFileSchema = z.strictObject({
   budgetFailOpen: z.boolean().optional(),
   allowUnauthenticated: z.boolean().optional(),
   fastPath: z.boolean().optional(),
+  allowedOrigins: z.array(z.string()).optional(),
+  limits: z
+    .strictObject({
+      headersTimeoutMs: positiveInteger.optional(),
+      bodyTimeoutMs: positiveInteger.optional(),
+      maxInFlightRequests: positiveInteger.optional(),
+      maxBufferedBodyMb: z.number().positive().optional(),
+      slowReaderTimeoutMs: positiveInteger.optional(),
+    })
+    .optional(),
   requestLog: z
     .strictObject({
       batchSize: z.number().int().min(1).max(10_000).optional(),
@@ -132,7 +143,14 @@ export interface LoadConfigOptions {
   overrides?: Partial<
     Pick<
       RouterConfig,
-      'host' | 'port' | 'dataDir' | 'snapshotVersion' | 'demo' | 'allowUnauthenticated' | 'redisUrl'
+      | 'host'
+      | 'port'
+      | 'dataDir'
+      | 'snapshotVersion'
+      | 'demo'
+      | 'allowUnauthenticated'
+      | 'redisUrl'
+      | 'allowedOrigins'
     >
   >;
 }
@@ -209,10 +227,26 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     sticky: withDefaults({ ttlMs: 10 * 60_000, maxEntries: 100_000 }, file.sticky),
     demo: false,
     allowUnauthenticated: file.allowUnauthenticated ?? false,
-    budgetFailOpen: parseFailOpen(env.PARETO_ROUTER_BUDGET_FAIL_OPEN) ?? file.budgetFailOpen ?? false,
+    budgetFailOpen:
+      parseSwitch('PARETO_ROUTER_BUDGET_FAIL_OPEN', env.PARETO_ROUTER_BUDGET_FAIL_OPEN) ??
+      file.budgetFailOpen ??
+      false,
     requestLog: withDefaults({ batchSize: 500, capacity: 50_000, flushIntervalMs: 200 }, file.requestLog),
   };
   if (file.modelAliases !== undefined) config.modelAliases = checkedAliases(file.modelAliases);
+  if (file.limits !== undefined) {
+    const { maxBufferedBodyMb, ...rest } = file.limits;
+    config.limits = withDefaults(defaultEdgeLimits, {
+      ...rest,
+      maxBufferedBodyBytes:
+        maxBufferedBodyMb === undefined ? undefined : Math.round(maxBufferedBodyMb * 1024 * 1024),
+    });
+  }
+  const origins =
+    options.overrides?.allowedOrigins ??
+    nonEmpty(env.PARETO_ROUTER_ALLOWED_ORIGINS)?.split(',') ??
+    file.allowedOrigins;
+  if (origins !== undefined) config.allowedOrigins = checkedOrigins(origins);
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
   const redisUrl = nonEmpty(env.REDIS_URL) ?? file.redisUrl;
@@ -262,13 +296,36 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
   return config;
 }
 
-/** An on/off environment variable: `on`/`off` (or `true`/`false`, `1`/`0`); undefined when unset. */
+/** An on/off environment variable: `on`/`off`, `true`/`false` or `1`/`0`; undefined when unset. */
 function parseSwitch(name: string, value: string | undefined): boolean | undefined {
   const text = nonEmpty(value)?.trim().toLowerCase();
   if (text === undefined) return undefined;
   if (text === 'on' || text === 'true' || text === '1') return true;
   if (text === 'off' || text === 'false' || text === '0') return false;
-  throw new RouterError('config_invalid', `${name} must be on or off, got "${value}"`);
+  throw new RouterError('config_invalid', `${name} must be on/off, true/false or 1/0, got "${value}"`);
+}
+
+/** Allowed browser origins as `scheme://host[:port]`, each checked; `*` is refused (it would allow any page). */
+function checkedOrigins(values: readonly string[]): string[] {
+  const origins: string[] = [];
+  for (const raw of values) {
+    const value = raw.trim();
+    if (value === '') continue;
+    let origin: string;
+    try {
+      origin = new URL(value).origin;
+    } catch {
+      origin = 'null';
+    }
+    if (origin === 'null' || !/^https?:/.test(origin) || origin !== value.replace(/\/$/, '')) {
+      throw new RouterError(
+        'config_invalid',
+        `allowed origin "${value}" is not an origin: use scheme://host[:port], such as https://app.example`,
+      );
+    }
+    origins.push(origin);
+  }
+  return origins;
 }
 
 function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamConfig[] {
@@ -380,15 +437,4 @@ function checkedRedisUrl(value: string): string {
     );
   }
   return value;
-}
-
-function parseFailOpen(value: string | undefined): boolean | undefined {
-  if (value === undefined || value === '') return undefined;
-  const lower = value.toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  throw new RouterError(
-    'config_invalid',
-    `PARETO_ROUTER_BUDGET_FAIL_OPEN must be true or false, got "${value}"`,
-  );
 }

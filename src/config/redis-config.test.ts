@@ -41,7 +41,7 @@ describe('fleet settings', () => {
   it('refuses a fail-open value or a hold TTL it cannot read', () => {
     expect(
       routerErrorOf(() => loadConfig({ env: { PARETO_ROUTER_BUDGET_FAIL_OPEN: 'sometimes' } })).message,
-    ).toMatch(/PARETO_ROUTER_BUDGET_FAIL_OPEN must be true or false/);
+    ).toMatch(/PARETO_ROUTER_BUDGET_FAIL_OPEN must be on\/off, true\/false or 1\/0/);
     expect(
       routerErrorOf(() => loadConfig({ env: { PARETO_ROUTER_RESERVATION_TTL_MS: '5' } })).message,
     ).toMatch(/PARETO_ROUTER_RESERVATION_TTL_MS must be an integer/);

@@ -37,6 +37,31 @@ export interface LearnedTimeoutConfig {
   minSamples: number;
 }
 
+/**
+ * Bounds on what clients may hold at the HTTP edge: slow or idle connections, requests in flight, body
+ * bytes buffered, slow stream readers. SECURITY.md lists each with its default.
+ */
+export interface EdgeLimits {
+  /** Time to receive a request's headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to receive a request's body once its headers arrived. */
+  bodyTimeoutMs: number;
+  /** Model calls handled at once; more get a 503 with Retry-After. */
+  maxInFlightRequests: number;
+  /** Request body bytes buffered at once across all requests; more get a 503 with Retry-After. */
+  maxBufferedBodyBytes: number;
+  /** How long a stream may wait on a client that reads nothing while a megabyte waits for it. */
+  slowReaderTimeoutMs: number;
+}
+
+export const defaultEdgeLimits: EdgeLimits = {
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 60_000,
+  maxInFlightRequests: 1_024,
+  maxBufferedBodyBytes: 512 * 1024 * 1024,
+  slowReaderTimeoutMs: 60_000,
+};
+
 export interface TimeoutConfig {
   /** Upstream response headers must arrive within this (time to first byte). */
   firstByteMs: number;
@@ -123,6 +148,13 @@ export interface RouterConfig {
   masterKey?: string;
   /** Serve without gateway keys on a non-loopback address (`--allow-unauthenticated`). */
   allowUnauthenticated: boolean;
+  /** HTTP edge bounds; `defaultEdgeLimits` when absent. */
+  limits?: EdgeLimits;
+  /**
+   * Browser origins (`https://app.example`) allowed to call the router: CORS preflight is answered for
+   * them and their requests pass the Origin check. Loopback origins always pass.
+   */
+  allowedOrigins?: string[];
   /** The request log writer: batch size, buffer bound and flush interval. */
   requestLog: { batchSize: number; capacity: number; flushIntervalMs: number };
   /**

@@ -30,6 +30,11 @@ export type ErrorCode =
   | 'content_policy'
   | 'all_candidates_failed'
   | 'no_upstream'
+  | 'model_not_served'
+  | 'forbidden_origin'
+  | 'unsupported_media_type'
+  | 'headers_too_large'
+  | 'overloaded'
   | 'client_closed'
   | 'snapshot_invalid'
   | 'snapshot_not_found'
@@ -64,6 +69,11 @@ export const statusByCode: Readonly<Record<ErrorCode, number>> = {
   content_policy: 400,
   all_candidates_failed: 502,
   no_upstream: 503,
+  model_not_served: 404,
+  forbidden_origin: 403,
+  unsupported_media_type: 415,
+  headers_too_large: 431,
+  overloaded: 503,
   client_closed: 499,
   snapshot_invalid: 500,
   snapshot_not_found: 404,

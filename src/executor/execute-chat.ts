@@ -244,7 +244,9 @@ export async function executeChat(
             return result;
           }
           settleFailure(state, candidate.modelId, outcome.streamError, now());
-          if (sink === undefined || !rescue.enabled) return result;
+          // A client that went away after content is billed for what it got, and nothing is continued.
+          if (sink === undefined || !rescue.enabled || outcome.streamError.code === 'client_closed')
+            return result;
           return await rescueStream(
             request,
             result,
@@ -284,7 +286,18 @@ export async function executeChat(
       }
     }
   }
-  throw new ExecutionFailure(finalError(errors, candidates.length), attempts);
+  const reopensInMs = state.circuits.reopensIn(
+    candidates.map((candidate) => candidate.modelId),
+    now(),
+  );
+  throw new ExecutionFailure(
+    finalError(
+      errors,
+      candidates.length,
+      reopensInMs === undefined ? undefined : Math.max(1, Math.ceil(reopensInMs / 1000)),
+    ),
+    attempts,
+  );
 }
 
 /** Health bookkeeping for an attempt that answered: the circuit, throughput and stream latencies. */
@@ -471,6 +484,7 @@ async function rescueStream(
         return combined(latest);
       }
       settleFailure(state, modelId, outcome.streamError, now());
+      if (outcome.streamError.code === 'client_closed') return combined(latest);
       sentText += outcome.sent.text;
       if (outcome.sent.toolCalls || outcome.sent.overflow) break;
     } catch (thrown) {
@@ -485,7 +499,12 @@ async function rescueStream(
       });
       settleFailure(state, modelId, error, now());
       if (error.code === 'client_closed' || signal.aborted) {
-        throw new RouterError('client_closed', 'the client closed the connection', { cause: error });
+        // What the client received before it left is still billed.
+        return combined({
+          ...latest,
+          finishReason: 'error',
+          streamError: new RouterError('client_closed', 'the client closed the connection', { cause: error }),
+        });
       }
       if (prefilled && refusedPrefill(error)) {
         state.recordPrefillRefused(target.upstream.name, target.upstreamModel, now());
@@ -518,7 +537,11 @@ function sumUsage(usages: readonly Usage[]): Usage {
 }
 
 /** The error a client gets when no candidate answered. */
-function finalError(errors: readonly RouterError[], candidateCount: number): RouterError {
+function finalError(
+  errors: readonly RouterError[],
+  candidateCount: number,
+  retryAfterSeconds?: number,
+): RouterError {
   const last = errors.at(-1);
   if (last === undefined) {
     return new RouterError(
@@ -526,7 +549,7 @@ function finalError(errors: readonly RouterError[], candidateCount: number): Rou
       candidateCount === 0
         ? 'no candidate model to try'
         : 'every candidate model is unavailable right now (circuits open or context too small)',
-      { retryable: true },
+      { retryable: true, retryAfterSeconds: retryAfterSeconds ?? 1 },
     );
   }
   if (last.code === 'context_length_exceeded') return last;
@@ -605,6 +628,33 @@ function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
   return endpoint;
 }
 
+/**
+ * The upstream request of one attempt. A failure here is the router's conversion of the caller's body,
+ * not the upstream's health: it becomes a 400 that stops the failover and never counts against a circuit.
+ */
+function buildAttemptRequest(
+  request: ChatRequest,
+  native: NativeRequest | undefined,
+  target: UpstreamTarget,
+  adapter: ReturnType<typeof adapterFor>,
+  nativeBuild: ReturnType<typeof adapterFor>['buildNativeRequest'],
+  sink: StreamSink | undefined,
+): ReturnType<ReturnType<typeof adapterFor>['buildRequest']> {
+  try {
+    return nativeBuild !== undefined && native !== undefined
+      ? nativeHttp(nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)))
+      : adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
+  } catch (thrown) {
+    if (thrown instanceof RouterError) throw thrown;
+    const reason = thrown instanceof Error ? thrown.message : String(thrown);
+    throw new RouterError(
+      'invalid_request',
+      `the request could not be converted for the ${adapter.protocol} protocol: ${reason}`,
+      { cause: thrown },
+    );
+  }
+}
+
 async function attemptOnce(
   request: ChatRequest,
   native: NativeRequest | undefined,
@@ -620,10 +670,7 @@ async function attemptOnce(
   const nativeBuild =
     native !== undefined && native.protocol === adapter.protocol ? adapter.buildNativeRequest : undefined;
   const isNative = nativeBuild !== undefined;
-  const { http, warnings } =
-    nativeBuild !== undefined && native !== undefined
-      ? nativeHttp(nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)))
-      : adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
+  const { http, warnings } = buildAttemptRequest(request, native, target, adapter, nativeBuild, sink);
   const startedAt = now();
   const url = target.upstream.baseUrl + http.path;
   if (sink === undefined) {
@@ -945,9 +992,9 @@ async function consumeStream(
     if (failure !== undefined || finish === undefined) response.body.destroy();
   }
 
-  if (failure !== undefined) {
-    if (failure.code === 'client_closed' || !contentSent) throw failure;
-  }
+  // Before content, a failure is failed over (or, when the client left, ends the call unbilled); after
+  // it, the outcome carries the failure and what was sent, so a client that left is billed for it.
+  if (failure !== undefined && !contentSent) throw failure;
   const endedAt = now();
   const usageEstimated = !usageSeen || (usage.promptTokens === 0 && usage.completionTokens === 0);
   const finalUsage = usageEstimated

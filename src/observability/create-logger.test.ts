@@ -134,4 +134,19 @@ describe('collectSecrets', () => {
       [masterKey, 'ghp_0123456789abcdef', 's3cr@t-passw0rd', upstreamKey].sort(),
     );
   });
+
+  it('logs an error with its message and code, whether an Error or a plain { code, message } value', () => {
+    const destination = createMemoryDestination();
+    const logger = createLogger({ destination, secrets: [masterKey] });
+    logger.warn({ error: new RouterError('upstream_server_error', `upstream said ${masterKey}`) }, 'one');
+    logger.warn({ error: { code: 'invalid_request', message: 'bad' } }, 'two');
+    logger.warn({ error: 'invalid_request' }, 'three');
+    const [one, two, three] = parsedLines(destination.text()) as { error: any }[];
+    expect(one?.error).toMatchObject({
+      code: 'upstream_server_error',
+      message: `upstream said ${redactedText}`,
+    });
+    expect(two?.error).toEqual({ code: 'invalid_request', message: 'bad' });
+    expect(three?.error).toBe('invalid_request');
+  });
 });

@@ -72,7 +72,12 @@ const maxScrubDepth = 8;
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const secrets = usableSecrets(options.secrets ?? []);
   const scrub = (text: string): string => redactSecrets(text, secrets);
-  const scrubError = (error: Error) => scrubValue({ ...stdSerializers.err(error) }, scrub, 0);
+  // `error` also names plain values in log lines (`{ code, message }`); only an Error goes through
+  // pino's error serializer, which would spread a string into `{"0": "i", "1": "n", ...}`.
+  const scrubError = (error: unknown) =>
+    error instanceof Error
+      ? scrubValue({ ...stdSerializers.err(error) }, scrub, 0)
+      : scrubValue(error, scrub, 0);
   const loggerOptions: pino.LoggerOptions = {
     level: options.level ?? 'info',
     serializers: { err: scrubError, error: scrubError },

@@ -49,6 +49,16 @@ export interface RouterMetricsOptions {
   defaultMetrics?: boolean;
 }
 
+/** Why the edge shed a request or connection. */
+export type ShedReason =
+  | 'overloaded'
+  | 'body_buffer_full'
+  | 'headers_timeout'
+  | 'body_timeout'
+  | 'headers_too_large'
+  | 'bad_request'
+  | 'slow_reader';
+
 /** The label value for anything outside the known set. */
 export const otherLabel = 'other';
 /** The label value for "no value" (no model answered, no tier, no upstream). */
@@ -171,6 +181,7 @@ export class RouterMetrics {
   #redisUp: Gauge | undefined;
   #redisPending: Gauge | undefined;
   readonly #registers: Registry[];
+  readonly #shed: Counter;
   /** Known value to the same string: labels are then always the stored strings, with their hashes cached. */
   #knownModels: ReadonlyMap<string, string>;
   #knownUpstreams: ReadonlyMap<string, string>;
@@ -253,6 +264,12 @@ export class RouterMetrics {
       help: 'Request records dropped because the log buffer was full or the store refused them.',
       registers,
     });
+    this.#shed = new Counter({
+      name: `${prefix}shed_total`,
+      help: 'Requests and connections the edge turned away or cut to protect the router, by reason (overloaded, body_buffer_full, headers_timeout, body_timeout, headers_too_large, bad_request, slow_reader).',
+      labelNames: ['reason'],
+      registers,
+    });
     this.#overheadChildren = [this.#overhead.series('false'), this.#overhead.series('true')];
     this.#registers = registers;
   }
@@ -274,6 +291,11 @@ export class RouterMetrics {
     });
     this.#redisUp.set(up ? 1 : 0);
     if (isAmount(pendingSettles)) this.#redisPending.set(pendingSettles);
+  }
+
+  /** Counts one request or connection shed at the edge; `reason` is one of a fixed few. */
+  observeShed(reason: ShedReason): void {
+    this.#shed.inc({ reason });
   }
 
   /** Replaces the model ids allowed as label values (after an index refresh). */

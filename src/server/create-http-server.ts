@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import { type AdminContext, handleAdminRequest, matchAdminRoute } from '../admin/handle-admin-request.js';
 import { renderKeyInfo } from '../admin/render-key-info.js';
 import { RouterError } from '../core/errors.js';
@@ -19,6 +20,7 @@ import {
 } from '../ingress/gemini/index.js';
 import type { IngressAdapter } from '../ingress/ingress-adapter.js';
 import { responsesIngress } from '../ingress/openai-responses/index.js';
+import { createBrowserGuard, setCorsHeaders } from './check-browser-request.js';
 import { renderExplain } from './handle-explain.js';
 import { renderGeneration } from './handle-generation.js';
 import { handleModelCall, handleTokenCount } from './handle-model-call.js';
@@ -40,6 +42,8 @@ export function createRequestListener(app: RouterApp) {
   let geminiModelList: string | undefined;
   const admin = adminContextOf(app);
   const dashboard = createDashboardContext(app);
+  const guard = createBrowserGuard(app.config);
+  const edge = app.edge;
   const query = (url: string, queryStart: number) =>
     new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
   const modelCall = (
@@ -48,7 +52,8 @@ export function createRequestListener(app: RouterApp) {
     response: ServerResponse,
     receivedAt: number,
     queryParameters: URLSearchParams,
-  ) =>
+  ) => {
+    edge.enter(response);
     void handleModelCall(
       app,
       ingress,
@@ -57,6 +62,7 @@ export function createRequestListener(app: RouterApp) {
       response,
       receivedAt,
     );
+  };
   return (request: IncomingMessage, response: ServerResponse): void => {
     const receivedAt = performance.now();
     const url = request.url ?? '/';
@@ -64,6 +70,13 @@ export function createRequestListener(app: RouterApp) {
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
     const method = request.method ?? 'GET';
     try {
+      if (method === 'OPTIONS') {
+        request.resume();
+        guard.preflight(request, response);
+        return;
+      }
+      const corsOrigin = guard.check(request, method);
+      if (corsOrigin !== undefined) setCorsHeaders(response, corsOrigin);
       switch (path) {
         case '/api/v1/chat/completions':
         case '/v1/chat/completions':
@@ -79,6 +92,7 @@ export function createRequestListener(app: RouterApp) {
         case '/api/v1/messages/count_tokens':
         case '/v1/messages/count_tokens':
           if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+          edge.enter(response);
           void handleTokenCount(
             app,
             messagesIngress,
@@ -163,6 +177,11 @@ export function createRequestListener(app: RouterApp) {
               servable_models: servable,
               upstreams: app.catalog.upstreams.map((upstream) => upstream.name),
               ...redisReadiness(app),
+              // Servable but held back for now: the circuits that are open.
+              open_circuits: app.state.circuits
+                .snapshot(app.now())
+                .filter((circuit) => circuit.state === 'open')
+                .map((circuit) => circuit.modelId),
               ...(ready ? {} : { reason: 'no configured upstream serves any shortlist model' }),
             }),
           );
@@ -206,6 +225,7 @@ export function createRequestListener(app: RouterApp) {
       return true;
     }
     if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+    edge.enter(response);
     const context = {
       headers: request.headers,
       query: queryParameters,
@@ -289,13 +309,80 @@ function methodNotAllowed(method: string, path: string, allowed: string): Router
 /** An http.Server for the app, tuned for long-lived keep-alive clients and long streams. */
 export function createRouterServer(app: RouterApp): Server {
   const listener = createRequestListener(app);
+  const limits = app.edge.limits;
   const server = createServer(
-    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout: limits.headersTimeoutMs,
+      // A backstop: the body timeout proper runs while the body is read, and answers in the envelope.
+      requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs + 1_000,
+      // How often Node looks for connections past those limits (30 s by default).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
     (request, response) => {
       // Shutting down: answer what arrived, but tell keep-alive clients to go elsewhere for the next call.
       if (!server.listening) response.shouldKeepAlive = false;
       listener(request, response);
     },
   );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(app, error, socket),
+  );
   return server;
+}
+
+const answeredSockets = new WeakSet<Duplex>();
+
+/**
+ * A connection Node's parser gave up on (headers too large, too slow, malformed): answered in the
+ * envelope and counted as shed, where Node would write a bare status line.
+ */
+function answerClientError(app: RouterApp, error: NodeJS.ErrnoException, socket: Duplex): void {
+  // The parser may report the rest of a refused request again: one answer and one count per connection.
+  if (answeredSockets.has(socket)) {
+    socket.destroy();
+    return;
+  }
+  answeredSockets.add(socket);
+  const limits = app.edge.limits;
+  let failure: RouterError | undefined;
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      app.edge.shed('headers_too_large');
+      failure = new RouterError(
+        'headers_too_large',
+        'the request headers are larger than the router accepts',
+      );
+      break;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      app.edge.shed('headers_timeout');
+      failure = new RouterError(
+        'timeout',
+        `the request did not arrive within ${limits.headersTimeoutMs} ms (headers) and ${limits.bodyTimeoutMs} ms (body)`,
+      );
+      break;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      break;
+    default:
+      app.edge.shed('bad_request');
+      failure = new RouterError('invalid_request', 'the request is not valid HTTP/1.1');
+  }
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (failure === undefined || !socket.writable || pending?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const rendered = chatIngress.renderError(failure);
+  const reason =
+    failure.status === 431
+      ? 'Request Header Fields Too Large'
+      : failure.status === 408
+        ? 'Request Timeout'
+        : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${rendered.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(rendered.body)}\r\nconnection: close\r\n\r\n${rendered.body}`,
+  );
+  // A peer that never reads must not keep the socket: gone after a short grace either way.
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }

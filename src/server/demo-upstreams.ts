@@ -21,7 +21,19 @@ export function demoUpstreams(mock: DemoEndpoints): UpstreamConfig[] {
       protocol: preset.protocol,
       baseUrl: preset.passthrough === true ? `${mock.url}/api/v1` : mock.baseUrls[preset.protocol],
       apiKey: 'demo',
-      passthrough: preset.passthrough === true,
+      // The fake upstream answers any name, so a pass-through would turn a mistyped model id into a
+      // 200; the demo serves the index's models only, and an unknown id is a 400 as without the demo.
+      passthrough: false,
       models: {},
     }));
+}
+
+/**
+ * The demo's upstream order when none is configured: each vendor's own API before the aggregator, as a
+ * real configuration ranks a pass-through upstream last (the demo's aggregator is not a pass-through).
+ */
+export function demoUpstreamPreference(): string[] {
+  return upstreamPresets
+    .filter((preset) => preset.keyless !== true && preset.passthrough !== true)
+    .map((preset) => preset.name);
 }

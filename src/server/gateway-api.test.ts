@@ -302,7 +302,8 @@ describe('chat completions: model selection', () => {
       messages: userMessage,
       provider: { only: ['nobody'] },
     });
-    expect(none.status).toBe(503);
+    expect(none.status).toBe(404);
+    expect(none.json.error.message).toContain('no configured upstream serves lab/alpha');
   });
 
   it('forwards unknown fields to OpenAI-compatible upstreams and drops router-only ones', async () => {

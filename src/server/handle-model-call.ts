@@ -36,6 +36,7 @@ import { type ParsedChatRequest, parseChatRequest, withRequestWarnings } from '.
 import { planCandidates } from './plan-candidates.js';
 import { readJsonBody, readJsonBodyText } from './read-json-body.js';
 import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
+import { checkChatBody } from './request-limits.js';
 import type { RouterApp } from './router-app.js';
 import { routingMetadataOf } from './routing-metadata.js';
 import { sendError } from './send-error.js';
@@ -69,13 +70,23 @@ function decisionHeaders(
   const headers: Record<string, string> = {
     'x-generation-id': generationId,
     'x-pareto-tier': tier,
-    'x-pareto-model': target.modelId,
-    'x-pareto-upstream': target.upstream.name,
+    'x-pareto-model': headerSafe(target.modelId),
+    'x-pareto-upstream': headerSafe(target.upstream.name),
     'x-pareto-attempts': String(attempts.length + 1),
     'x-pareto-overhead-ms': overheadMs.toFixed(3),
   };
   if (warnings.length > 0) headers['x-pareto-warnings'] = warningsHeader(warnings);
   return headers;
+}
+
+const unprintable = /[^\x20-\x7e]/;
+
+/**
+ * A value for a response header: model ids are checked at the door, but names from configuration or a
+ * pass-through upstream's catalog reach headers too, and one bad character would fail the whole response.
+ */
+function headerSafe(value: string): string {
+  return unprintable.test(value) ? value.replace(/[^\x20-\x7e]/g, '?') : value;
 }
 
 const maxWarningsHeaderLength = 1_000;
@@ -100,6 +111,8 @@ function parseModelCall(
     const aliased = app.resolveModelAlias(model);
     if (aliased !== undefined) converted.body.model = aliased;
   }
+  // Before any upstream is called: a model id must be able to travel in a response header.
+  checkChatBody(converted.body);
   return { converted, parsed: parseChatRequest(converted.body, context.headers) };
 }
 
@@ -140,7 +153,7 @@ export async function handleModelCall(
   try {
     const caller = await admitCaller(app, request, context);
     if (caller.mode === 'key') facts.keyId = caller.key.id;
-    const body = await readJsonBodyText(request, app.config.bodyLimitBytes);
+    const body = await readJsonBodyText(request, app.config.bodyLimitBytes, app.edge);
     const { converted, parsed } = parseModelCall(app, ingress, context, body.value);
     const native = nativeRequestOf(app, converted, body.text);
     // Conversion losses matter only on attempts that converted; native ones carry the body whole.
@@ -260,13 +273,21 @@ export async function handleModelCall(
       }
       return active;
     };
-    /** Writes stream text, and waits while a slow client has more than the high-water mark buffered. */
+    /**
+     * Writes stream text, and waits while a slow client has more than the high-water mark buffered; a
+     * client that reads nothing for `slowReaderTimeoutMs` is cut off (the upstream call stops with it).
+     */
     const send = (text: string): undefined | Promise<void> => {
       if (text === '') return;
       const flowing = response.write(text);
       if (!flowing && response.writableLength > streamHighWaterBytes) {
         return new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            app.edge.shed('slow_reader');
+            response.destroy();
+          }, app.edge.limits.slowReaderTimeoutMs);
           const done = () => {
+            clearTimeout(timer);
             response.off('drain', done);
             response.off('close', done);
             resolve();
@@ -294,6 +315,12 @@ export async function handleModelCall(
       },
     };
     const outcome = await executeChat(parsed.request, candidates, app, controller.signal, sink, native);
+    if (outcome.streamError?.code === 'client_closed') {
+      // The client left mid-stream: the content it got was paid for upstream, so it is logged and billed.
+      recordOutcome(facts, outcome, costOfOutcome(outcome), warningsOf(outcome.native, outcome.warnings));
+      finishRequest(app.ops, facts, 499, outcome.streamError);
+      return;
+    }
     // An answer with no content event at all still gets its headers and closing frames.
     const active = writerFor(outcome.target);
     const cost = costOfOutcome(outcome);
@@ -505,7 +532,7 @@ export async function handleTokenCount(
     if (renderTokenCount === undefined)
       throw new RouterError('not_found', `${ingress.protocol} has no token count`);
     await admitCaller(app, request, context);
-    const body = await readJsonBody(request, app.config.bodyLimitBytes);
+    const body = await readJsonBody(request, app.config.bodyLimitBytes, app.edge);
     const { parsed } = parseModelCall(app, ingress, context, body, ingress.parseTokenCount);
     const payload = renderTokenCount(estimatePromptTokens(parsed.request));
     response.writeHead(200, {

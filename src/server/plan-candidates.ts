@@ -116,14 +116,24 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
         (decision) => decision.reason === 'unavailable' || decision.reason === 'other_tier',
       );
       if (unavailable && onlyUnavailable) {
-        throw new RouterError(
-          'no_upstream',
-          `${describeEmptyPlan(plan)}; configure an upstream key to serve them`,
-          {
-            retryable: true,
-            metadata: { tier: plan.tier },
-          },
+        // Open circuits pass with time (a 503 saying when to come back); a model no upstream serves
+        // needs configuration (a 404).
+        const reopensInMs = app.state.circuits.reopensIn(
+          plan.decisions.map((decision) => decision.modelId),
+          now,
         );
+        if (reopensInMs === undefined) {
+          throw new RouterError(
+            'model_not_served',
+            `${describeEmptyPlan(plan)}; configure an upstream key to serve them`,
+            { metadata: { tier: plan.tier } },
+          );
+        }
+        throw new RouterError('no_upstream', describeEmptyPlan(plan), {
+          retryable: true,
+          retryAfterSeconds: Math.max(1, Math.ceil(reopensInMs / 1000)),
+          metadata: { tier: plan.tier },
+        });
       }
       throw new RouterError('no_candidate', describeEmptyPlan(plan), {
         metadata: plan.tier === null ? { max_price: plan.maxInputPrice } : { tier: plan.tier },
@@ -173,7 +183,7 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
       throw new RouterError('unknown_model', `unknown model: ${reasons.join('; ')}`);
     }
     const overPrice = reasons.some((reason) => reason.includes('max_price'));
-    throw new RouterError(overPrice ? 'no_candidate' : 'no_upstream', reasons.join('; '));
+    throw new RouterError(overPrice ? 'no_candidate' : 'model_not_served', reasons.join('; '));
   }
   return { candidates, plan: null, index };
 }

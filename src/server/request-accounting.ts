@@ -102,7 +102,10 @@ export function finishRequest(
 ): void {
   const answered = error === undefined && facts.model !== null;
   // A stream that broke after content went out was still paid for upstream: charge what it used.
-  const charged = answered || (facts.streamed && status === 200 && facts.model !== null);
+  // So was a stream whose client went away after content.
+  const charged =
+    answered ||
+    (facts.streamed && (status === 200 || error?.code === 'client_closed') && facts.model !== null);
   const costUsd = charged && Number.isFinite(facts.costUsd) ? facts.costUsd : 0;
   if (facts.reservation !== undefined) {
     if (charged) ops.ledger.settle(facts.reservation, costUsd);
@@ -185,8 +188,11 @@ export function finishRequest(
     cost_usd: costUsd,
     streamed: facts.streamed,
   };
-  if (error === undefined) ops.logger.info(line, 'request');
-  else if (status >= 500 || status === 200)
-    ops.logger.warn({ ...line, error: error.code, message: error.message }, 'request failed');
-  else ops.logger.info({ ...line, error: error.code, message: error.message }, 'request refused');
+  if (error === undefined) {
+    ops.logger.info(line, 'request');
+    return;
+  }
+  const failed = { ...line, error: { code: error.code, message: error.message, status: error.status } };
+  if (status >= 500 || status === 200) ops.logger.warn(failed, 'request failed');
+  else ops.logger.info(failed, 'request refused');
 }

@@ -11,6 +11,7 @@ import { defaultRoutePolicy, type RoutePolicy } from '../core/route.js';
 import { UpstreamCatalog } from '../executor/upstream-catalog.js';
 import { UpstreamClient } from '../executor/upstream-client.js';
 import { RouterState } from '../state/router-state.js';
+import { EdgeGate } from './edge-gate.js';
 import { MeasuredInputPrices } from './measured-input-prices.js';
 import type { RouterOps } from './router-ops.js';
 
@@ -30,6 +31,8 @@ export interface RouterApp {
   inputPrices: MeasuredInputPrices;
   /** Request log, keys, budgets, metrics and logs. */
   ops: RouterOps;
+  /** Admission bounds at the HTTP edge (requests in flight, body bytes buffered, timeouts). */
+  edge: EdgeGate;
   /** Wall-clock milliseconds (state expiry, `created`). */
   now(): number;
   close(): Promise<void>;
@@ -94,6 +97,7 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
     resolveModelAlias: createModelAliasResolver(config.modelAliases ?? {}),
     now: options.now ?? Date.now,
     ops: options.ops,
+    edge: new EdgeGate(config.limits, options.ops.metrics),
     close: async () => {
       await inputPrices.close();
       await client.close();

@@ -35,7 +35,11 @@ export function sendError(
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(rendered.body),
   };
-  if (visible.code === 'body_too_large') headers.connection = 'close';
+  // Every protocol's envelope gets Retry-After when the router knows when to come back.
+  if (visible.retryAfterSeconds !== undefined && headers['retry-after'] === undefined)
+    headers['retry-after'] = String(Math.max(0, Math.ceil(visible.retryAfterSeconds)));
+  // The rest of the body is not read: the connection cannot carry another request.
+  if (visible.code === 'body_too_large' || visible.code === 'timeout') headers.connection = 'close';
   response.writeHead(rendered.status, headers);
   response.end(rendered.body);
 }

@@ -10,7 +10,7 @@ import type { IndexSnapshot } from '../core/model-index.js';
 import { listSnapshotsSync, loadSnapshotSync } from '../index/snapshot-store.js';
 import { RedisStateSync } from '../state/redis-state-sync.js';
 import { createRouterServer } from './create-http-server.js';
-import { demoUpstreams } from './demo-upstreams.js';
+import { demoUpstreamPreference, demoUpstreams } from './demo-upstreams.js';
 import { createRouterApp, type RouterApp } from './router-app.js';
 import {
   isLoopbackHost,
@@ -78,7 +78,12 @@ async function startWithOps(
     const { demoScripts, startMockUpstream } = await import('../mock-upstream/index.js');
     const mock = await startMockUpstream({ host: '127.0.0.1', port: 0, scripts: demoScripts() });
     closeMock = () => mock.close();
-    effective = { ...config, upstreams: demoUpstreams(mock) };
+    effective = {
+      ...config,
+      upstreams: demoUpstreams(mock),
+      upstreamPreference:
+        config.upstreamPreference.length > 0 ? config.upstreamPreference : demoUpstreamPreference(),
+    };
     log(
       `DEMO MODE: every answer comes from the built-in fake upstream at ${mock.url}, not from a real model.`,
     );
@@ -116,6 +121,8 @@ async function startWithOps(
       sync.start().catch(() => undefined);
     });
   }
+  // The demo's upstreams replace the configured ones after the metrics were made.
+  ops.metrics.setKnownUpstreams(effective.upstreams.map((upstream) => upstream.name));
   const server = createRouterServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

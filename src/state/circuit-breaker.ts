@@ -92,6 +92,24 @@ export class CircuitBreakers {
     return probeStartedAt === undefined || now - probeStartedAt >= this.#probeLeaseMs;
   }
 
+  /**
+   * Milliseconds until the first of `modelIds` whose circuit holds traffic back lets a request through
+   * again (for Retry-After), or undefined when none of them is held back by its circuit.
+   */
+  reopensIn(modelIds: Iterable<string>, now: number): number | undefined {
+    let soonest: number | undefined;
+    for (const modelId of modelIds) {
+      const circuit = this.#circuits.get(modelId);
+      if (circuit === undefined || this.allows(modelId, now)) continue;
+      const wait =
+        this.state(modelId, now) === 'open'
+          ? circuit.openUntil - now
+          : (circuit.probeStartedAt ?? now) + this.#probeLeaseMs - now;
+      soonest = soonest === undefined ? wait : Math.min(soonest, wait);
+    }
+    return soonest === undefined ? undefined : Math.max(0, soonest);
+  }
+
   /** Marks the start of an attempt; in half-open this is the probe. */
   beginAttempt(modelId: string, now: number): void {
     const circuit = this.#circuits.get(modelId);

@@ -15,6 +15,7 @@ interface ServeOptions {
   workers?: string;
   allowUnauthenticated?: boolean;
   redisUrl?: string;
+  allowedOrigins?: string;
 }
 
 function parsePort(value: string): number {
@@ -45,6 +46,10 @@ export function registerServeCommand(program: Command): void {
       '--allow-unauthenticated',
       'serve without gateway keys on a non-loopback address (anyone who reaches the port spends your provider keys)',
     )
+    .option(
+      '--allowed-origins <list>',
+      'comma-separated browser origins allowed to call the router, e.g. https://app.example (env PARETO_ROUTER_ALLOWED_ORIGINS)',
+    )
     .action(async (options: ServeOptions) => {
       const workers = options.workers === undefined ? 1 : Number(options.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
@@ -58,6 +63,7 @@ export function registerServeCommand(program: Command): void {
       if (options.demo === true) overrides.demo = true;
       if (options.allowUnauthenticated === true) overrides.allowUnauthenticated = true;
       if (options.redisUrl !== undefined) overrides.redisUrl = options.redisUrl;
+      if (options.allowedOrigins !== undefined) overrides.allowedOrigins = options.allowedOrigins.split(',');
       const config = loadConfig({ configPath: options.config, overrides });
       // The start report is for people; standard output carries the JSON log lines.
       const log = (line: string) => process.stderr.write(`${line}\n`);
