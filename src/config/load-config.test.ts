@@ -154,6 +154,14 @@ upstreams:
     expect(byName.openrouter?.prefill).toBe(true);
   });
 
+  it('reads the upstream pool settings; no connection limit when the file sets none', () => {
+    expect(loadConfig({ env: {} }).upstreamPool).toBeUndefined();
+    const path = writeConfig('upstreamPool:\n  connections: 512\n  http2: true\n');
+    expect(loadConfig({ env: {}, configPath: path }).upstreamPool).toEqual({ connections: 512, http2: true });
+    const bad = writeConfig('upstreamPool:\n  connections: 0\n');
+    expect(() => loadConfig({ env: {}, configPath: bad })).toThrow(/upstreamPool\.connections/);
+  });
+
   it('rejects a bad PORT variable', () => {
     expect(() => loadConfig({ env: { PORT: 'abc' } })).toThrow(/PORT/);
   });

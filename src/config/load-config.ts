@@ -115,6 +115,12 @@ const fileSchema = z.strictObject({
   sticky: z
     .strictObject({ ttlMs: positiveInteger.optional(), maxEntries: positiveInteger.optional() })
     .optional(),
+  upstreamPool: z
+    .strictObject({
+      connections: z.number().int().min(1).max(1_000_000).optional(),
+      http2: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -203,6 +209,12 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     requestLog: withDefaults({ batchSize: 500, capacity: 50_000, flushIntervalMs: 200 }, file.requestLog),
   };
   if (file.modelAliases !== undefined) config.modelAliases = checkedAliases(file.modelAliases);
+  if (file.upstreamPool !== undefined) {
+    config.upstreamPool = {};
+    if (file.upstreamPool.connections !== undefined)
+      config.upstreamPool.connections = file.upstreamPool.connections;
+    if (file.upstreamPool.http2 !== undefined) config.upstreamPool.http2 = file.upstreamPool.http2;
+  }
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
   const masterKey = env.PARETO_ROUTER_MASTER_KEY;

@@ -49,6 +49,17 @@ export interface AttemptRecord {
   status: number | null;
   errorCode: string | null;
   durationMs: number;
+  /** Milliseconds the call waited for a free upstream connection (a configured pool limit); absent when none. */
+  queueMs?: number;
+}
+
+/** Collects an attempt's wait for a pooled connection; `attemptFields` adds it to the attempt's record. */
+interface QueueWait {
+  ms: number;
+}
+
+function queueFields(wait: QueueWait): { queueMs?: number } {
+  return wait.ms > 0 ? { queueMs: wait.ms } : {};
 }
 
 /** A caller's body that may go unconverted to upstreams speaking `protocol` (the native path). */
@@ -196,6 +207,7 @@ export async function executeChat(
         attemptsOnModel += 1;
         state.recordAttemptStart(candidate.modelId, now());
         const startedAt = now();
+        const queueWait: QueueWait = { ms: 0 };
         const deadlines =
           sink === undefined
             ? undefined
@@ -211,6 +223,7 @@ export async function executeChat(
             deadlines,
             trackText: rescue.enabled,
             onFirstContent: () => closeProbedCircuit(state, candidate.modelId, now()),
+            queueWait,
           });
           upstreamMs += outcome.upstreamMs;
           attempts.push({
@@ -219,6 +232,7 @@ export async function executeChat(
             status: outcome.status,
             errorCode: outcome.streamError?.code ?? null,
             durationMs: now() - startedAt,
+            ...queueFields(queueWait),
           });
           const result: ExecutionResult = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
           if (outcome.streamError === undefined) {
@@ -243,6 +257,7 @@ export async function executeChat(
             status: (error.metadata?.upstream_status as number | undefined) ?? null,
             errorCode: error.code,
             durationMs: now() - startedAt,
+            ...queueFields(queueWait),
           });
           settleFailure(state, candidate.modelId, error, now());
           if (error.code === 'client_closed' || signal.aborted) {
@@ -414,6 +429,7 @@ async function rescueStream(
     report.attempts += 1;
     state.recordAttemptStart(modelId, now());
     const startedAt = now();
+    const queueWait: QueueWait = { ms: 0 };
     try {
       const outcome = await attemptOnce(
         createContinuationRequest(request, sentText),
@@ -434,6 +450,7 @@ async function rescueStream(
           trackText: true,
           splicer: new ContinuationSplicer(sentText),
           onFirstContent: () => closeProbedCircuit(state, modelId, now()),
+          queueWait,
         },
       );
       upstreamMs += outcome.upstreamMs;
@@ -445,6 +462,7 @@ async function rescueStream(
         status: outcome.status,
         errorCode: outcome.streamError?.code ?? null,
         durationMs: now() - startedAt,
+        ...queueFields(queueWait),
       });
       latest = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
       if (outcome.streamError === undefined) {
@@ -464,6 +482,7 @@ async function rescueStream(
         status: (error.metadata?.upstream_status as number | undefined) ?? null,
         errorCode: error.code,
         durationMs: now() - startedAt,
+        ...queueFields(queueWait),
       });
       settleFailure(state, modelId, error, now());
       if (error.code === 'client_closed' || signal.aborted) {
@@ -572,6 +591,16 @@ interface AttemptOptions {
   splicer?: ContinuationSplicer | undefined;
   /** Called once, when the stream's first content arrives. */
   onFirstContent?: (() => void) | undefined;
+  /** Receives the time the call waited for a pooled connection, when it had to. */
+  queueWait?: QueueWait | undefined;
+}
+
+function queueRecorder(wait: QueueWait | undefined): ((waitMs: number) => void) | undefined {
+  return wait === undefined
+    ? undefined
+    : (waitMs) => {
+        wait.ms += waitMs;
+      };
 }
 
 function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
@@ -622,6 +651,7 @@ async function attemptOnce(
       idleMs: config.timeouts.streamIdleMs,
       maxBytes: maxResponseBodyBytes,
       maxErrorBytes: maxErrorBodyBytes,
+      onQueued: queueRecorder(options.queueWait),
     });
     if (answer.statusCode < 200 || answer.statusCode >= 300) {
       throw upstreamStatusError(adapter, answer.statusCode, answer.headers, answer.text);
@@ -688,6 +718,7 @@ async function attemptOnce(
       firstByteMs: config.timeouts.firstByteMs,
       // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
       idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
+      onQueued: queueRecorder(options.queueWait),
     });
   } catch (error) {
     clearTimeout(firstTokenTimer);

@@ -123,6 +123,9 @@ export function finishRequest(
       status: attempt.status,
       errorCode: attempt.errorCode,
       durationMs: Number.isFinite(attempt.durationMs) ? attempt.durationMs : 0,
+      ...(attempt.queueMs !== undefined && Number.isFinite(attempt.queueMs)
+        ? { queueMs: attempt.queueMs }
+        : {}),
     })),
     model: charged ? facts.model : null,
     upstream: charged ? facts.upstream : null,
@@ -181,6 +184,7 @@ export function finishRequest(
     status,
     attempts: facts.attempts.length,
     latency_ms: Math.round(latencyMs * 1000) / 1000,
+    ...queueLogField(facts.attempts),
     ...(facts.warnings.length > 0 ? { warnings: facts.warnings } : {}),
     cost_usd: costUsd,
     streamed: facts.streamed,
@@ -189,4 +193,11 @@ export function finishRequest(
   else if (status >= 500 || status === 200)
     ops.logger.warn({ ...line, error: error.code, message: error.message }, 'request failed');
   else ops.logger.info({ ...line, error: error.code, message: error.message }, 'request refused');
+}
+
+/** `queue_ms`, the time the request's calls waited for pooled upstream connections, when they did. */
+function queueLogField(attempts: readonly AttemptRecord[]): { queue_ms?: number } {
+  let total = 0;
+  for (const attempt of attempts) total += attempt.queueMs ?? 0;
+  return total > 0 ? { queue_ms: Math.round(total * 1000) / 1000 } : {};
 }
