@@ -10,6 +10,7 @@
  *   npm run bench -- --only router,bare --workers 2 --duration 5 --json --profile
  *   npm run bench -- --only agent-streams [--quick]   2,000 concurrent long streams (see measureAgentPhase)
  */
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -109,6 +110,7 @@ function parseOptions() {
       workers: { type: 'string', default: '1' },
       duration: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: false },
       'agent-streams': { type: 'string' },
       'agent-seconds': { type: 'string' },
       'agent-rate': { type: 'string' },
@@ -118,7 +120,7 @@ function parseOptions() {
   if (values.help) {
     process.stdout.write(
       'usage: node bench/run.js [--quick] [--json] [--only router,bare,portkey,agent-streams] [--workers N] [--duration S] [--profile]\n' +
-        '       [--agent-streams N] [--agent-seconds S] [--agent-rate TOKENS_PER_SECOND]\n',
+        '       [--agent-streams N] [--agent-seconds S] [--agent-rate TOKENS_PER_SECOND] [--pin]\n',
     );
     process.exit(0);
   }
@@ -157,6 +159,7 @@ function parseOptions() {
   }
   return {
     mode: values.quick ? 'quick' : 'full',
+    pin: values.pin,
     json: values.json,
     only,
     workers,
@@ -871,11 +874,33 @@ async function startUpstream(settings) {
   return { handle, port };
 }
 
+/**
+ * `--pin`: the bench (load generator) and the fake upstream on core 0, the measured system on the
+ * other cores, so its workers' scaling is not mixed with the load generator's CPU.
+ */
+function pinCommands(pin) {
+  if (!pin) return undefined;
+  const cores = os.availableParallelism();
+  if (cores < 2) throw new Error('--pin needs at least 2 cores');
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  return { systemCores: cores === 2 ? '1' : `1-${cores - 1}` };
+}
+
+/** Starts a measured system, under `taskset` on the system cores when pinning. */
+function spawnMeasured(context, spec) {
+  if (context.pinning === undefined) return spawnSystem(spec);
+  return spawnSystem({
+    ...spec,
+    command: 'taskset',
+    args: ['-c', context.pinning.systemCores, spec.command, ...spec.args],
+  });
+}
+
 function systemLaunchers(context) {
   const upstreamPort = context.upstreamPort;
   return {
     bare: async (port, workers) => {
-      const handle = spawnSystem({
+      const handle = spawnMeasured(context, {
         name: 'bare',
         command: process.execPath,
         args: [
@@ -900,7 +925,7 @@ function systemLaunchers(context) {
       if (!existsSync(entry)) return { missing: `${entry} not installed (npm install)` };
       // The gateway's own bin, headless (no console UI, as a server deployment runs it); its CLI has no
       // host flag, so a preload keeps it on loopback.
-      const handle = spawnSystem({
+      const handle = spawnMeasured(context, {
         name: 'portkey',
         command: process.execPath,
         args: ['--import', join(benchDir, 'bind-loopback.js'), entry, `--port=${port}`, '--headless'],
@@ -926,7 +951,7 @@ function systemLaunchers(context) {
       // options its shell line picks are the ones measured, on this node (its directory goes first on
       // PATH). The profiler's options are not allowed in NODE_OPTIONS: a profiled router is given a
       // directory whose `node` adds them.
-      const handle = spawnSystem({
+      const handle = spawnMeasured(context, {
         name: 'router',
         command: bin,
         args,
@@ -1337,6 +1362,9 @@ async function main() {
   if (machine.loadAverage[0] > machine.nproc * 0.5) {
     log(`note: load average ${machine.loadAverage[0]} on ${machine.nproc} cores before the run`);
   }
+  const pinning = pinCommands(options.pin);
+  if (pinning !== undefined)
+    log(`pinned: load generator and upstream on core 0, systems on ${pinning.systemCores}`);
   const upstream = await startUpstream(options.settings);
   const routerDataDir = mkdtempSync(join(os.tmpdir(), 'pareto-router-bench-'));
   const context = {
@@ -1347,12 +1375,14 @@ async function main() {
     headers: requestHeaders(upstream.port),
     bodies: requestBodies(),
     routerDataDir,
+    pinning,
   };
   const run = {
     machine,
     mode: options.mode,
     settings: options.settings,
     workers: options.workers,
+    pinning,
     systems: {},
   };
   const stopAll = async () => {
