@@ -56,7 +56,12 @@ describe('UpstreamClient connection pool', () => {
     try {
       // No stream is ended until every one has its headers: with a limit below `count`, the calls past
       // it would wait for a stream that never ends, and this would not resolve.
-      const responses = await Promise.all(Array.from({ length: count }, () => client.send(streamCall())));
+      const pending = Array.from({ length: count }, () => client.send(streamCall()));
+      // Calls queued behind a limit would never reach the upstream here: the count stops at the limit.
+      await expect
+        .poll(() => openNow, { timeout: 15_000, message: 'streams open at the upstream at once' })
+        .toBe(count);
+      const responses = await Promise.all(pending);
       expect(responses.every((response) => response.statusCode === 200)).toBe(true);
       expect(mostOpen).toBe(count);
       expect(client.queueStats()).toEqual([]);
