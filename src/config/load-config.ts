@@ -41,7 +41,8 @@ const upstreamSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
-const fileSchema = z.strictObject({
+/** The YAML file's schema; every key it names is in docs/configuration.md (test/docs.test.ts checks). */
+export const configFileSchema = z.strictObject({
   host: z.string().optional(),
   port: z.number().int().min(0).max(65535).optional(),
   bodyLimitMb: z.number().positive().max(1024).optional(),
@@ -123,7 +124,7 @@ const fileSchema = z.strictObject({
     .optional(),
 });
 
-export type ConfigFile = z.infer<typeof fileSchema>;
+export type ConfigFile = z.infer<typeof configFileSchema>;
 
 export interface LoadConfigOptions {
   configPath?: string | undefined;
@@ -153,7 +154,7 @@ export function readConfigFile(path: string): ConfigFile {
       `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     );
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
