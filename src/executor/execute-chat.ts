@@ -651,7 +651,7 @@ async function attemptOnce(
       idleMs: config.timeouts.streamIdleMs,
       maxBytes: maxResponseBodyBytes,
       maxErrorBytes: maxErrorBodyBytes,
-      onQueued: queueRecorder(options.queueWait),
+      onQueued: client.queueing ? queueRecorder(options.queueWait) : undefined,
     });
     if (answer.statusCode < 200 || answer.statusCode >= 300) {
       throw upstreamStatusError(adapter, answer.statusCode, answer.headers, answer.text);
@@ -718,7 +718,7 @@ async function attemptOnce(
       firstByteMs: config.timeouts.firstByteMs,
       // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
       idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
-      onQueued: queueRecorder(options.queueWait),
+      onQueued: client.queueing ? queueRecorder(options.queueWait) : undefined,
     });
   } catch (error) {
     clearTimeout(firstTokenTimer);

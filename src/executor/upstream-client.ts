@@ -75,6 +75,8 @@ export class UpstreamClient {
   readonly #dispatcher: Dispatcher;
   /** The pool of each origin, kept only when connections are limited (only then can calls wait). */
   readonly #pools = new Map<string, Pool>();
+  /** True when a connection limit is configured: only then can a call wait for a connection. */
+  readonly queueing: boolean;
 
   constructor(options: UpstreamClientOptions = {}) {
     const limit = options.connections;
@@ -82,6 +84,7 @@ export class UpstreamClient {
       throw new RangeError(`connections must be a positive integer, got ${limit}`);
     }
     const pools = this.#pools;
+    this.queueing = limit !== undefined;
     this.#agent = new Agent({
       // null is undici's "no limit": one connection per concurrent call, reused once it is free.
       connections: limit ?? null,
@@ -146,7 +149,9 @@ export class UpstreamClient {
         headersTimeout: options.firstByteMs,
         bodyTimeout: options.idleMs,
       };
-      if (options.onQueued !== undefined) callQueueListeners.set(requestOptions, options.onQueued);
+      if (this.queueing && options.onQueued !== undefined) {
+        callQueueListeners.set(requestOptions, options.onQueued);
+      }
       const response = await this.#dispatcher.request(requestOptions);
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
@@ -171,7 +176,9 @@ export class UpstreamClient {
           headersTimeout: options.firstByteMs,
           bodyTimeout: options.idleMs,
         };
-        if (options.onQueued !== undefined) callQueueListeners.set(dispatchOptions, options.onQueued);
+        if (this.queueing && options.onQueued !== undefined) {
+          callQueueListeners.set(dispatchOptions, options.onQueued);
+        }
         this.#dispatcher.dispatch(dispatchOptions, handler);
       } catch (error) {
         handler.onResponseError(undefined, error as Error);
