@@ -119,7 +119,6 @@ export const configFileSchema = z.strictObject({
   upstreamPool: z
     .strictObject({
       connections: z.number().int().min(1).max(1_000_000).optional(),
-      http2: z.boolean().optional(),
     })
     .optional(),
 });
@@ -214,7 +213,6 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     config.upstreamPool = {};
     if (file.upstreamPool.connections !== undefined)
       config.upstreamPool.connections = file.upstreamPool.connections;
-    if (file.upstreamPool.http2 !== undefined) config.upstreamPool.http2 = file.upstreamPool.http2;
   }
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();

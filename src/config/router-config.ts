@@ -108,15 +108,13 @@ export interface RouterConfig {
   allowUnauthenticated: boolean;
   /** The request log writer: batch size, buffer bound and flush interval. */
   requestLog: { batchSize: number; capacity: number; flushIntervalMs: number };
-  /** The upstream connection pool (YAML `upstreamPool`); no connection limit and HTTP/1.1 when absent. */
+  /** The upstream connection pool (YAML `upstreamPool`); no connection limit when absent. */
   upstreamPool?: UpstreamPoolConfig;
 }
 
 export interface UpstreamPoolConfig {
   /** Connections per upstream origin; calls past it wait (counted in the metrics and the request log). */
   connections?: number;
-  /** Offer HTTP/2 to TLS upstreams (ALPN); HTTP/1.1 when false. */
-  http2?: boolean;
 }
 
 export const defaultLearnedTimeouts: LearnedTimeoutConfig = {

@@ -63,7 +63,6 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
   const metrics = options.ops.metrics;
   const client = new UpstreamClient({
     connections: config.upstreamPool?.connections,
-    http2: config.upstreamPool?.http2,
     onQueued: (origin, waitMs) => metrics.observeUpstreamQueueWait(upstreamOf(origin), waitMs / 1000),
   });
   metrics.setUpstreamPoolSource(() =>
