@@ -29,7 +29,8 @@ function reject(response, status, message) {
 export function startBareProxy({ host = '127.0.0.1', port = 0, upstream, model = 'bench/fake-model' }) {
   const upstreamUrl = new URL(upstream);
   const upstreamPath = `${upstreamUrl.pathname.replace(/\/$/, '')}/chat/completions`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 });
+  // No socket limit, as a proxy in front of thousands of long streams needs (the agent-streams bench).
+  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 30_000 });
 
   const server = http.createServer((request, response) => {
     if (request.method !== 'POST' || !(request.url ?? '').endsWith('/chat/completions')) {

@@ -5,11 +5,16 @@
  * never what a measurement is limited by. With `"stream": true` it sends `--chunks` content chunks
  * `--interval-ms` apart, then a usage chunk and `[DONE]`.
  *
- *   node bench/fake-upstream.js --port 0 --chunks 50 --interval-ms 10
+ *   node bench/fake-upstream.js --port 0 --chunks 50 --interval-ms 10 [--stamp]
+ *
+ * With `--stamp`, each content chunk's text is `s<ms> `, the wall-clock time (performance.timeOrigin +
+ * performance.now(), in milliseconds) at which the upstream wrote it: a client on the same machine reads
+ * how long each chunk took to reach it (the agent-streams bench).
  *
  * Prints one JSON line `{"ready":true,"port":N}` on stdout once listening.
  */
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listenForBench } from './listen.js';
@@ -79,8 +84,26 @@ export function createStreamFrames(model, chunks) {
   };
 }
 
+/** The wall clock in fractional milliseconds, comparable between processes on one machine. */
+export function wallClockMs() {
+  return performance.timeOrigin + performance.now();
+}
+
+/** A content chunk whose text is the time it was written (`--stamp`). */
+function stampedFrame(model) {
+  const head = `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"content":"s`;
+  const tail = ' "},"finish_reason":null}]}\n\n';
+  return () => head + wallClockMs().toFixed(3) + tail;
+}
+
 /** Starts the fake upstream; resolves with the server and its port. */
-export function startFakeUpstream({ host = '127.0.0.1', port = 0, chunks = 50, intervalMs = 10 } = {}) {
+export function startFakeUpstream({
+  host = '127.0.0.1',
+  port = 0,
+  chunks = 50,
+  intervalMs = 10,
+  stamp = false,
+} = {}) {
   const model = 'bench/fake-model';
   const completion = createCompletionBody(model);
   const completionHeaders = {
@@ -88,6 +111,8 @@ export function startFakeUpstream({ host = '127.0.0.1', port = 0, chunks = 50, i
     'content-length': String(completion.length),
   };
   const frames = createStreamFrames(model, chunks);
+  const stamped = stamp ? stampedFrame(model) : undefined;
+  const contentFrame = (index) => (stamped === undefined ? frames.content[index] : stamped());
   const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
   const notFound = Buffer.from(JSON.stringify({ error: { code: 404, message: 'not found' } }));
 
@@ -96,14 +121,14 @@ export function startFakeUpstream({ host = '127.0.0.1', port = 0, chunks = 50, i
     // The role chunk and the first token go out at once, so time to first token measures the path and
     // not timer jitter; the rest follows on the timer so the client sees a steady, known inter-chunk gap.
     response.write(frames.role);
-    response.write(frames.content[0]);
+    response.write(contentFrame(0));
     let sent = 1;
     const timer = setInterval(() => {
       if (response.destroyed) {
         clearInterval(timer);
         return;
       }
-      const chunk = frames.content[sent];
+      const chunk = sent < frames.content.length ? contentFrame(sent) : undefined;
       sent += 1;
       if (chunk !== undefined) response.write(chunk);
       if (sent >= frames.content.length) {
@@ -161,6 +186,7 @@ async function main() {
       host: { type: 'string', default: '127.0.0.1' },
       chunks: { type: 'string', default: '50' },
       'interval-ms': { type: 'string', default: '10' },
+      stamp: { type: 'boolean', default: false },
     },
   });
   const chunks = Number(values.chunks);
@@ -176,6 +202,7 @@ async function main() {
     port: Number(values.port),
     chunks,
     intervalMs,
+    stamp: values.stamp,
   });
   process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`);
   const stop = () => {

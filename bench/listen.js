@@ -9,7 +9,9 @@ export function listenForBench(server, port, host) {
   server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // The agent-streams phase opens thousands of connections within a second: a queue as deep as the
+    // router's, so the floor is not slowed by refused connections the router would accept.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       const address = server.address();
       resolve(typeof address === 'object' && address !== null ? address.port : port);

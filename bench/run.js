@@ -8,8 +8,19 @@
  *   npm run bench                      full suite (under 10 minutes on 2 cores)
  *   npm run bench -- --quick           smaller counts (under 2 minutes)
  *   npm run bench -- --only router,bare --workers 2 --duration 5 --json --profile
+ *   npm run bench -- --only agent-streams [--quick]   2,000 concurrent long streams (see measureAgentPhase)
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -21,10 +32,11 @@ import { request } from 'undici';
 import { answerText, streamedAnswerText } from './fake-upstream.js';
 import { formatFleetLines, runFleetBench } from './fleet-bench.js';
 import { formatNumber, formatSummaryTable } from './format-summary.js';
+import { measureAgentStreams } from './measure-agent-streams.js';
 import { measureIngressCpu, measureIngressStreams } from './measure-ingress-streams.js';
 import { measureLatency, measureLongRun, measureThroughput } from './measure-load.js';
 import { measureOneStream, measureStreams } from './measure-stream.js';
-import { startCpuAccount } from './read-cpu.js';
+import { readTreeCpuSeconds, startCpuAccount } from './read-cpu.js';
 import { readTreeMemory, sampleTreeMemory } from './read-rss.js';
 import { findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
 import { formatCpuSummary, readCpuProfile, summariseCpuProfile } from './summarise-cpu-profile.js';
@@ -32,6 +44,8 @@ import { formatCpuSummary, readCpuProfile, summariseCpuProfile } from './summari
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
 const allSystems = ['bare', 'portkey', 'router'];
+// Phases that are not a system of the main comparison; `--only` accepts them beside the systems.
+const extraPhases = ['agent-streams'];
 const leakThresholdMb = 10;
 // Other processes busy for more than a tenth of a core on average make a system's figures suspect.
 const otherWorkWarningCores = 0.1;
@@ -53,6 +67,10 @@ const settingsByMode = {
     leakCapSeconds: 20,
     budgetSeconds: 120,
     routeBenchTimeoutSeconds: 40,
+    // The agent-streams phase: as many streams as the full run, shorter.
+    agentStreams: 2000,
+    agentStreamSeconds: 15,
+    agentTokensPerSecond: 50,
   },
   full: {
     warmupMinSeconds: 4,
@@ -74,6 +92,11 @@ const settingsByMode = {
     leakCapSeconds: 1800,
     budgetSeconds: 600,
     routeBenchTimeoutSeconds: 120,
+    // 2,000 streams at 50 tokens a second for 60 s, opened within a second, for each of direct, bare
+    // and router one after another (about 3.5 minutes in all).
+    agentStreams: 2000,
+    agentStreamSeconds: 60,
+    agentTokensPerSecond: 50,
   },
 };
 
@@ -89,18 +112,31 @@ function parseOptions() {
       duration: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'fast-path': { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: false },
+      'agent-streams': { type: 'string' },
+      'agent-seconds': { type: 'string' },
+      'agent-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: node bench/run.js [--quick] [--json] [--only router,bare,portkey] [--workers N] [--duration S] [--profile] [--fast-path]\n',
+      'usage: node bench/run.js [--quick] [--json] [--only router,bare,portkey,agent-streams] [--workers N] [--duration S] [--profile]\n' +
+        '       [--fast-path] [--agent-streams N] [--agent-seconds S] [--agent-rate TOKENS_PER_SECOND] [--pin]\n',
     );
     process.exit(0);
   }
-  const only = values.only === undefined ? allSystems : values.only.split(',').map((name) => name.trim());
+  const only =
+    values.only === undefined
+      ? // The quick run keeps to its two minutes; `--only agent-streams --quick` runs the short variant.
+        values.quick
+        ? allSystems
+        : [...allSystems, ...extraPhases]
+      : values.only.split(',').map((name) => name.trim());
   for (const name of only) {
-    if (!allSystems.includes(name)) throw new Error(`--only takes ${allSystems.join(',')}; got "${name}"`);
+    if (!allSystems.includes(name) && !extraPhases.includes(name)) {
+      throw new Error(`--only takes ${[...allSystems, ...extraPhases].join(',')}; got "${name}"`);
+    }
   }
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
@@ -114,8 +150,21 @@ function parseOptions() {
     }
     settings.durationSeconds = duration;
   }
+  for (const [flag, key, low, high] of [
+    ['agent-streams', 'agentStreams', 1, 20_000],
+    ['agent-seconds', 'agentStreamSeconds', 1, 600],
+    ['agent-rate', 'agentTokensPerSecond', 1, 1000],
+  ]) {
+    if (values[flag] === undefined) continue;
+    const value = Number(values[flag]);
+    if (!Number.isInteger(value) || value < low || value > high) {
+      throw new Error(`--${flag} must be an integer ${low}..${high}, got "${values[flag]}"`);
+    }
+    settings[key] = value;
+  }
   return {
     mode: values.quick ? 'quick' : 'full',
+    pin: values.pin,
     json: values.json,
     only,
     workers,
@@ -478,6 +527,10 @@ async function measureSystem(name, handle, url, context, { leak }) {
   log(`  warm-up: ${warmup.steps.join(', ')} req/s${warmup.settled ? '' : ' (still changing at the cap)'}`);
   endPhase('warmup');
   const throughputSampler = sampleTreeMemory(handle.pid);
+  // CPU per call: the system's own CPU time (user + system, all its processes, from /proc) over the
+  // c32 phase divided by the calls it answered. Steadier than req/s on a shared machine: time another
+  // process takes from the system lowers its throughput, not its CPU per call.
+  const cpuBefore = readTreeCpuSeconds([handle.pid]);
   const c32 = await measureThroughput({
     url,
     headers,
@@ -485,6 +538,8 @@ async function measureSystem(name, handle, url, context, { leak }) {
     connections: 32,
     durationSeconds: settings.durationSeconds,
   });
+  const c32CpuSeconds = readTreeCpuSeconds([handle.pid]) - cpuBefore;
+  c32.cpuMicrosecondsPerCall = c32.ok > 0 ? (c32CpuSeconds * 1e6) / c32.ok : undefined;
   const c64 = await measureThroughput({
     url,
     headers,
@@ -495,7 +550,7 @@ async function measureSystem(name, handle, url, context, { leak }) {
   const throughputPeakRssMb = throughputSampler.stop();
   endPhase('throughput');
   log(
-    `    c32 ${formatNumber(c32.requestsPerSecond)} req/s, c64 ${formatNumber(c64.requestsPerSecond)} req/s`,
+    `    c32 ${formatNumber(c32.requestsPerSecond)} req/s (${formatNumber(c32.cpuMicrosecondsPerCall)} us CPU per call), c64 ${formatNumber(c64.requestsPerSecond)} req/s`,
   );
   log(`  latency at concurrency 1 (${settings.latencyRequests} requests, paired with the upstream alone)`);
   const latency = await measureLatencyPair(context, url);
@@ -607,6 +662,203 @@ async function measureIngresses(url, context, handle) {
   return summary;
 }
 
+/** The soft limit on open files of this process (children inherit it), or undefined when unreadable. */
+function readOpenFileLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((text) => text.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The agent workload: `agentStreams` streams at `agentTokensPerSecond` for `agentStreamSeconds`, opened
+ * within a second, straight to a stamping fake upstream, then through the bare proxy, then through the
+ * router, one after another against the same upstream process. Each figure is read by the same client;
+ * what the bare proxy and the router add per chunk is their delay minus the direct one.
+ */
+async function measureAgentPhase(context) {
+  const { settings } = context;
+  const streams = settings.agentStreams;
+  const intervalMs = 1000 / settings.agentTokensPerSecond;
+  const chunks = Math.round(settings.agentStreamSeconds * settings.agentTokensPerSecond);
+  // Each stream through a proxy holds two sockets in the proxy and one here, plus files and pipes.
+  const needFiles = streams * 2 + 512;
+  const fileLimit = readOpenFileLimit();
+  if (fileLimit !== undefined && fileLimit < needFiles) {
+    const reason = `open-file limit ${fileLimit} is below the ${needFiles} needed: run \`ulimit -n ${needFiles * 2}\` first`;
+    log(`agent-streams: not run: ${reason}`);
+    return { ran: false, reason };
+  }
+  log(
+    `agent-streams: ${streams} streams x ${chunks} chunks ${intervalMs} ms apart (${settings.agentStreamSeconds} s), opened within 1 s: direct, bare, router`,
+  );
+  const port = await findFreePort();
+  const upstream = spawnSystem({
+    name: 'upstream',
+    command: process.execPath,
+    args: [
+      join(benchDir, 'fake-upstream.js'),
+      '--port',
+      String(port),
+      '--chunks',
+      String(chunks),
+      '--interval-ms',
+      String(intervalMs),
+      '--stamp',
+    ],
+    env: benchEnvironment({}),
+  });
+  const result = { ran: true, streams, chunks, intervalMs, seconds: settings.agentStreamSeconds };
+  try {
+    if (!(await waitForHttp(upstream, `http://127.0.0.1:${port}/`))) {
+      return { ran: false, reason: `stamping upstream did not start: ${upstream.output.slice(-500)}` };
+    }
+    const agentContext = { ...context, upstreamPort: port, headers: requestHeaders(port) };
+    const launchers = systemLaunchers(agentContext);
+    const run = (url, pid) =>
+      measureAgentStreams({
+        url,
+        headers: agentContext.headers,
+        body: context.bodies.stream,
+        streams,
+        chunks,
+        openMs: 1000,
+        deadlineMs: (settings.agentStreamSeconds + 60) * 1000,
+        pid,
+      });
+    const describe = (name, figures) =>
+      log(
+        `  ${name}: first chunk p50 ${formatNumber(figures.firstChunkP50Ms)} ms, chunk delay p50 ${formatNumber(figures.chunkDelayP50Ms)} / p99 ${formatNumber(figures.chunkDelayP99Ms)} ms, all done in ${formatNumber(figures.allDoneSeconds)} s, ${figures.lost} lost${figures.peakRssMb === undefined ? '' : `, peak RSS ${formatNumber(figures.peakRssMb)} MB, CPU ${formatNumber(figures.cpuMsPer1000Chunks)} ms per 1,000 chunks`}`,
+      );
+    const upstreamCpuBefore = readTreeCpuSeconds([upstream.pid]);
+    result.direct = await run(`http://127.0.0.1:${port}/v1/chat/completions`, undefined);
+    result.direct.upstreamCpuSeconds = readTreeCpuSeconds([upstream.pid]) - upstreamCpuBefore;
+    describe('direct', result.direct);
+    for (const name of ['bare', 'router']) {
+      const systemPort = await findFreePort();
+      const started = await launchers[name](systemPort, 1);
+      if (started.missing !== undefined) {
+        result[name] = { measured: false, reason: started.missing };
+        continue;
+      }
+      try {
+        if (!(await waitForHttp(started.handle, started.readyUrl, 30_000))) {
+          result[name] = { measured: false, reason: `did not start: ${started.handle.output.slice(-500)}` };
+          continue;
+        }
+        // A few short calls first, so the first of the 2,000 does not pay for compiling the path.
+        for (let index = 0; index < 20; index += 1) {
+          await postOnce(started.url, agentContext.headers, context.bodies.plain);
+        }
+        const loadBefore = os.loadavg()[0];
+        result[name] = {
+          measured: true,
+          loadAverage: loadBefore,
+          ...(await run(started.url, started.handle.pid)),
+        };
+        describe(name, result[name]);
+      } finally {
+        await stopSystem(started.handle);
+      }
+    }
+  } finally {
+    await stopSystem(upstream);
+  }
+  for (const name of ['bare', 'router']) {
+    const figures = result[name];
+    if (!figures?.measured) continue;
+    figures.addedChunkDelayP50Ms = figures.chunkDelayP50Ms - result.direct.chunkDelayP50Ms;
+    figures.addedChunkDelayP99Ms = figures.chunkDelayP99Ms - result.direct.chunkDelayP99Ms;
+    figures.addedFirstChunkP50Ms = figures.firstChunkP50Ms - result.direct.firstChunkP50Ms;
+  }
+  if (result.bare?.measured && result.router?.measured) {
+    result.routerOverBareFirstChunkP50Ms = result.router.firstChunkP50Ms - result.bare.firstChunkP50Ms;
+  }
+  return result;
+}
+
+/** The agent-streams figures as table rows (bare and router columns; direct in the notes). */
+function agentStreamFigures(agent) {
+  if (agent === undefined) return [];
+  if (!agent.ran) {
+    return [
+      {
+        label: 'agent streams',
+        unit: '',
+        values: {},
+        ratios: {},
+        target: '-',
+        note: `not run: ${agent.reason}`,
+      },
+    ];
+  }
+  const figures = [];
+  const upstreamSeconds = agent.seconds;
+  const row = (label, pick, target, met, note) => {
+    const values = {};
+    for (const name of ['bare', 'router']) {
+      const value = agent[name]?.measured ? pick(agent[name]) : undefined;
+      if (value !== undefined && Number.isFinite(value)) values[name] = value;
+    }
+    const directValue = pick(agent.direct);
+    if (directValue !== undefined && Number.isFinite(directValue)) values.direct = directValue;
+    const entry = { label, unit: '', values, ratios: { router: ratio(values.router, values.bare) }, target };
+    if (agent.router?.measured && met !== undefined) entry.met = met(agent.router);
+    if (note !== undefined) entry.note = note;
+    figures.push(entry);
+  };
+  const prefix = `${formatNumber(agent.streams)} streams:`;
+  row(
+    `${prefix} all done in (s)`,
+    (figures) => figures.allDoneSeconds,
+    `upstream's ${formatNumber(upstreamSeconds)} s + 1 s opening`,
+    // Opening takes a second and the last chunk a few milliseconds: later than that is a queue.
+    (figures) => figures.lost === 0 && figures.allDoneSeconds <= upstreamSeconds + 2,
+  );
+  row(
+    `${prefix} streams lost`,
+    (figures) => figures.lost,
+    '0',
+    (figures) => figures.lost === 0,
+    agent.router?.lastError || undefined,
+  );
+  row(
+    `${prefix} first chunk p50 (ms)`,
+    (figures) => figures.firstChunkP50Ms,
+    '< 1 ms over bare',
+    (figures) => figures.firstChunkP50Ms - (agent.bare?.firstChunkP50Ms ?? Number.NaN) < 1,
+    agent.routerOverBareFirstChunkP50Ms === undefined
+      ? undefined
+      : `router - bare ${formatNumber(agent.routerOverBareFirstChunkP50Ms)} ms; p99 bare ${formatNumber(agent.bare.firstChunkP99Ms)}, router ${formatNumber(agent.router.firstChunkP99Ms)} ms`,
+  );
+  row(`${prefix} added chunk delay p50 (ms)`, (figures) => figures.addedChunkDelayP50Ms, '-');
+  row(
+    `${prefix} added chunk delay p99 (ms)`,
+    (figures) => figures.addedChunkDelayP99Ms,
+    '< 5 ms',
+    (figures) => figures.addedChunkDelayP99Ms < 5,
+  );
+  row(
+    `${prefix} peak RSS (MB)`,
+    (figures) => figures.peakRssMb,
+    '< 300 MB',
+    (figures) => figures.peakRssMb < 300,
+  );
+  row(
+    `${prefix} CPU per 1,000 chunks (ms)`,
+    (figures) => figures.cpuMsPer1000Chunks,
+    '-',
+    undefined,
+    `direct column: the fake upstream's own CPU ${formatNumber((agent.direct.upstreamCpuSeconds * 1e6) / Math.max(1, agent.direct.chunks))} ms per 1,000 chunks`,
+  );
+  return figures;
+}
+
 async function startUpstream(settings) {
   const port = await findFreePort();
   const handle = spawnSystem({
@@ -629,11 +881,33 @@ async function startUpstream(settings) {
   return { handle, port };
 }
 
+/**
+ * `--pin`: the bench (load generator) and the fake upstream on core 0, the measured system on the
+ * other cores, so its workers' scaling is not mixed with the load generator's CPU.
+ */
+function pinCommands(pin) {
+  if (!pin) return undefined;
+  const cores = os.availableParallelism();
+  if (cores < 2) throw new Error('--pin needs at least 2 cores');
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  return { systemCores: cores === 2 ? '1' : `1-${cores - 1}` };
+}
+
+/** Starts a measured system, under `taskset` on the system cores when pinning. */
+function spawnMeasured(context, spec) {
+  if (context.pinning === undefined) return spawnSystem(spec);
+  return spawnSystem({
+    ...spec,
+    command: 'taskset',
+    args: ['-c', context.pinning.systemCores, spec.command, ...spec.args],
+  });
+}
+
 function systemLaunchers(context) {
   const upstreamPort = context.upstreamPort;
   return {
     bare: async (port, workers) => {
-      const handle = spawnSystem({
+      const handle = spawnMeasured(context, {
         name: 'bare',
         command: process.execPath,
         args: [
@@ -658,7 +932,7 @@ function systemLaunchers(context) {
       if (!existsSync(entry)) return { missing: `${entry} not installed (npm install)` };
       // The gateway's own bin, headless (no console UI, as a server deployment runs it); its CLI has no
       // host flag, so a preload keeps it on loopback.
-      const handle = spawnSystem({
+      const handle = spawnMeasured(context, {
         name: 'portkey',
         command: process.execPath,
         args: ['--import', join(benchDir, 'bind-loopback.js'), entry, `--port=${port}`, '--headless'],
@@ -684,7 +958,7 @@ function systemLaunchers(context) {
       // options its shell line picks are the ones measured, on this node (its directory goes first on
       // PATH). The profiler's options are not allowed in NODE_OPTIONS: a profiled router is given a
       // directory whose `node` adds them.
-      const handle = spawnSystem({
+      const handle = spawnMeasured(context, {
         name: 'router',
         command: bin,
         args,
@@ -875,6 +1149,7 @@ function ratio(value, base) {
 
 function buildFigures(run) {
   const systems = run.systems;
+  if (Object.keys(systems).length === 0) return [];
   const measured = (name) => (systems[name]?.measured ? systems[name] : undefined);
   const bare = measured('bare');
   const portkey = measured('portkey');
@@ -906,8 +1181,20 @@ function buildFigures(run) {
           0,
         );
 
+  // The headline: steadier than throughput on a shared machine (see measureSystem).
+  const cpu = figure(
+    'CPU per call at c32 (us, /proc)',
+    '',
+    (result) => result.throughput.c32.cpuMicrosecondsPerCall,
+    {
+      meta: { target: '<= 1.25x bare' },
+    },
+  );
+  if (router !== undefined && bare !== undefined && cpu.ratios.router !== undefined) {
+    cpu.met = cpu.ratios.router <= 1.25;
+  }
   const c32 = figure('throughput c32 (req/s)', '', (result) => result.throughput.c32.requestsPerSecond, {
-    direct: run.direct.throughput.c32.requestsPerSecond,
+    direct: run.direct?.throughput.c32.requestsPerSecond,
     meta: { target: '>= 0.8x bare, >= 10x portkey' },
   });
   if (router !== undefined) {
@@ -1056,7 +1343,8 @@ function describeSystems(options) {
     portkey: 'portkey = @portkey-ai/gateway 1.15.2 (headless)',
     router: `router = pareto-router serve${workers}`,
   };
-  return ['direct = the fake upstream alone', ...options.only.map((name) => descriptions[name])].join(', ');
+  const described = options.only.filter((name) => descriptions[name] !== undefined);
+  return ['direct = the fake upstream alone', ...described.map((name) => descriptions[name])].join(', ');
 }
 
 function machineInfo() {
@@ -1082,6 +1370,9 @@ async function main() {
   if (machine.loadAverage[0] > machine.nproc * 0.5) {
     log(`note: load average ${machine.loadAverage[0]} on ${machine.nproc} cores before the run`);
   }
+  const pinning = pinCommands(options.pin);
+  if (pinning !== undefined)
+    log(`pinned: load generator and upstream on core 0, systems on ${pinning.systemCores}`);
   const upstream = await startUpstream(options.settings);
   const routerDataDir = mkdtempSync(join(os.tmpdir(), 'pareto-router-bench-'));
   const context = {
@@ -1093,6 +1384,7 @@ async function main() {
     bodies: requestBodies(),
     routerDataDir,
     fastPath: options.fastPath,
+    pinning,
   };
   const run = {
     machine,
@@ -1100,6 +1392,7 @@ async function main() {
     routerPath: options.fastPath ? 'fast' : 'general',
     settings: options.settings,
     workers: options.workers,
+    pinning,
     systems: {},
   };
   const stopAll = async () => {
@@ -1111,11 +1404,15 @@ async function main() {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  run.phaseSeconds = {};
   try {
-    const direct = await measureDirect(context);
-    context.direct = direct;
-    run.direct = direct;
-    run.phaseSeconds = { direct: (performance.now() - started) / 1000 };
+    const systemsToRun = allSystems.filter((name) => options.only.includes(name));
+    if (systemsToRun.length > 0) {
+      const direct = await measureDirect(context);
+      context.direct = direct;
+      run.direct = direct;
+      run.phaseSeconds.direct = (performance.now() - started) / 1000;
+    }
     for (const name of allSystems) {
       if (!options.only.includes(name)) continue;
       const phaseStarted = performance.now();
@@ -1138,6 +1435,11 @@ async function main() {
       run.fleet.loadAverage = os.loadavg().map((value) => Number(value.toFixed(2)));
       run.phaseSeconds.fleet = (performance.now() - fleetStarted) / 1000;
     }
+    if (options.only.includes('agent-streams')) {
+      const phaseStarted = performance.now();
+      run.agentStreams = await measureAgentPhase(context);
+      run.phaseSeconds.agentStreams = (performance.now() - phaseStarted) / 1000;
+    }
     mkdirSync(join(benchDir, 'results'), { recursive: true });
     if (options.profile && options.only.includes('router')) run.profile = await profileRouter(context, stamp);
   } finally {
@@ -1145,7 +1447,7 @@ async function main() {
   }
   run.elapsedSeconds = (performance.now() - started) / 1000;
   run.loadAverageAtEnd = os.loadavg().map((value) => Number(value.toFixed(2)));
-  run.figures = buildFigures(run);
+  run.figures = [...buildFigures(run), ...agentStreamFigures(run.agentStreams)];
   mkdirSync(join(benchDir, 'results'), { recursive: true });
   const resultFile = join(benchDir, 'results', `${stamp}.json`);
   writeFileSync(resultFile, `${JSON.stringify(run, null, 2)}\n`);

@@ -190,6 +190,14 @@ allowedOrigins: [https://file.example]
     }
   });
 
+  it('reads the upstream pool settings; no connection limit when the file sets none', () => {
+    expect(loadConfig({ env: {} }).upstreamPool).toBeUndefined();
+    const path = writeConfig('upstreamPool:\n  connections: 512\n');
+    expect(loadConfig({ env: {}, configPath: path }).upstreamPool).toEqual({ connections: 512 });
+    const bad = writeConfig('upstreamPool:\n  connections: 0\n');
+    expect(() => loadConfig({ env: {}, configPath: bad })).toThrow(/upstreamPool\.connections/);
+  });
+
   it('rejects a bad PORT variable', () => {
     expect(() => loadConfig({ env: { PORT: 'abc' } })).toThrow(/PORT/);
   });

@@ -132,6 +132,11 @@ export const configFileSchema = z.strictObject({
   sticky: z
     .strictObject({ ttlMs: positiveInteger.optional(), maxEntries: positiveInteger.optional() })
     .optional(),
+  upstreamPool: z
+    .strictObject({
+      connections: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -247,6 +252,11 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     nonEmpty(env.PARETO_ROUTER_ALLOWED_ORIGINS)?.split(',') ??
     file.allowedOrigins;
   if (origins !== undefined) config.allowedOrigins = checkedOrigins(origins);
+  if (file.upstreamPool !== undefined) {
+    config.upstreamPool = {};
+    if (file.upstreamPool.connections !== undefined)
+      config.upstreamPool.connections = file.upstreamPool.connections;
+  }
   const databaseUrl = env.DATABASE_URL ?? file.databaseUrl;
   if (databaseUrl !== undefined && databaseUrl.trim() !== '') config.databaseUrl = databaseUrl.trim();
   const redisUrl = nonEmpty(env.REDIS_URL) ?? file.redisUrl;

@@ -158,10 +158,17 @@ export interface RouterConfig {
   /** The request log writer: batch size, buffer bound and flush interval. */
   requestLog: { batchSize: number; capacity: number; flushIntervalMs: number };
   /**
-   * The same-protocol fast path (docs/performance.md): on when absent; `PARETO_ROUTER_FAST_PATH=off` or
-   * YAML `fastPath: false` sends every call the general, converting way.
+   * The same-protocol fast path (docs/performance.md): off when absent; `PARETO_ROUTER_FAST_PATH=on` or
+   * YAML `fastPath: true` switches it on.
    */
   fastPath?: boolean;
+  /** The upstream connection pool (YAML `upstreamPool`); no connection limit when absent. */
+  upstreamPool?: UpstreamPoolConfig;
+}
+
+export interface UpstreamPoolConfig {
+  /** Connections per upstream origin; calls past it wait (counted in the metrics and the request log). */
+  connections?: number;
 }
 
 export const defaultLearnedTimeouts: LearnedTimeoutConfig = {

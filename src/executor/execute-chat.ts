@@ -54,6 +54,17 @@ export interface AttemptRecord {
   status: number | null;
   errorCode: string | null;
   durationMs: number;
+  /** Milliseconds the call waited for a free upstream connection (a configured pool limit); absent when none. */
+  queueMs?: number;
+}
+
+/** Collects an attempt's wait for a pooled connection; `attemptFields` adds it to the attempt's record. */
+interface QueueWait {
+  ms: number;
+}
+
+function queueFields(wait: QueueWait): { queueMs?: number } {
+  return wait.ms > 0 ? { queueMs: wait.ms } : {};
 }
 
 /** A caller's body that may go unconverted to upstreams speaking `protocol` (the native path). */
@@ -214,6 +225,7 @@ export async function executeChat(
         attemptsOnModel += 1;
         state.recordAttemptStart(candidate.modelId, now());
         const startedAt = now();
+        const queueWait: QueueWait = { ms: 0 };
         const deadlines =
           sink === undefined
             ? undefined
@@ -229,6 +241,7 @@ export async function executeChat(
             deadlines,
             trackText: rescue.enabled,
             onFirstContent: () => closeProbedCircuit(state, candidate.modelId, now()),
+            queueWait,
           });
           upstreamMs += outcome.upstreamMs;
           attempts.push({
@@ -237,6 +250,7 @@ export async function executeChat(
             status: outcome.status,
             errorCode: outcome.streamError?.code ?? null,
             durationMs: now() - startedAt,
+            ...queueFields(queueWait),
           });
           const result: ExecutionResult = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
           if (outcome.streamError === undefined) {
@@ -263,6 +277,7 @@ export async function executeChat(
             status: (error.metadata?.upstream_status as number | undefined) ?? null,
             errorCode: error.code,
             durationMs: now() - startedAt,
+            ...queueFields(queueWait),
           });
           settleFailure(state, candidate.modelId, error, now());
           if (error.code === 'client_closed' || signal.aborted) {
@@ -445,6 +460,7 @@ async function rescueStream(
     report.attempts += 1;
     state.recordAttemptStart(modelId, now());
     const startedAt = now();
+    const queueWait: QueueWait = { ms: 0 };
     try {
       const outcome = await attemptOnce(
         createContinuationRequest(request, sentText),
@@ -465,6 +481,7 @@ async function rescueStream(
           trackText: true,
           splicer: new ContinuationSplicer(sentText),
           onFirstContent: () => closeProbedCircuit(state, modelId, now()),
+          queueWait,
         },
       );
       upstreamMs += outcome.upstreamMs;
@@ -476,6 +493,7 @@ async function rescueStream(
         status: outcome.status,
         errorCode: outcome.streamError?.code ?? null,
         durationMs: now() - startedAt,
+        ...queueFields(queueWait),
       });
       latest = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
       if (outcome.streamError === undefined) {
@@ -496,6 +514,7 @@ async function rescueStream(
         status: (error.metadata?.upstream_status as number | undefined) ?? null,
         errorCode: error.code,
         durationMs: now() - startedAt,
+        ...queueFields(queueWait),
       });
       settleFailure(state, modelId, error, now());
       if (error.code === 'client_closed' || signal.aborted) {
@@ -613,6 +632,16 @@ interface AttemptOptions {
   splicer?: ContinuationSplicer | undefined;
   /** Called once, when the stream's first content arrives. */
   onFirstContent?: (() => void) | undefined;
+  /** Receives the time the call waited for a pooled connection, when it had to. */
+  queueWait?: QueueWait | undefined;
+}
+
+function queueRecorder(wait: QueueWait | undefined): ((waitMs: number) => void) | undefined {
+  return wait === undefined
+    ? undefined
+    : (waitMs) => {
+        wait.ms += waitMs;
+      };
 }
 
 function endpointOf(target: UpstreamTarget): UpstreamEndpoint {
@@ -684,6 +713,7 @@ async function attemptOnce(
       idleMs: config.timeouts.streamIdleMs,
       maxBytes: maxResponseBodyBytes,
       maxErrorBytes: maxErrorBodyBytes,
+      onQueued: client.queueing ? queueRecorder(options.queueWait) : undefined,
     });
     if (answer.statusCode < 200 || answer.statusCode >= 300) {
       throw upstreamStatusError(adapter, answer.statusCode, answer.headers, answer.text);
@@ -751,6 +781,7 @@ async function attemptOnce(
       firstByteMs: config.timeouts.firstByteMs,
       // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
       idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
+      onQueued: client.queueing ? queueRecorder(options.queueWait) : undefined,
     });
   } catch (error) {
     clearTimeout(firstTokenTimer);

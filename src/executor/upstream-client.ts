@@ -2,11 +2,17 @@
  * HTTP to upstreams: one keep-alive connection pool per origin (undici's Agent), time-to-first-byte and
  * idle limits enforced by undici itself (headersTimeout / bodyTimeout), and the caller's abort signal on
  * every call. Transport failures become RouterErrors with stable codes.
+ *
+ * The pool has no connection limit unless one is configured: an agent fleet holds thousands of long
+ * streams open at once, and with HTTP/1.1 every open stream holds a connection, so any fixed limit puts
+ * the next stream behind a whole answer. With a limit, the calls that wait for a connection are counted
+ * (`queueStats`) and each one's wait is reported to `onQueued`, for the metrics and the request log.
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { performance } from 'node:perf_hooks';
+import type { Duplex, Readable } from 'node:stream';
+import { Agent, type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import { RouterError } from '../core/errors.js';
 import { readStreamText } from './read-stream-text.js';
 
@@ -16,6 +22,25 @@ export interface UpstreamResponse {
   body: Dispatcher.ResponseData['body'];
 }
 
+export interface UpstreamClientOptions {
+  /**
+   * Connections per upstream origin; no limit when undefined. Past the limit, calls wait in the pool's
+   * queue until a connection is free: for streams, until another whole answer has ended.
+   */
+  connections?: number | undefined;
+  /** Called once per call that waited for a connection, with its origin and the wait in milliseconds. */
+  onQueued?: ((origin: string, waitMs: number) => void) | undefined;
+}
+
+/** Calls waiting for a free connection, per origin (only with a connection limit). */
+export interface QueueStats {
+  origin: string;
+  /** Calls in the pool's queue now. */
+  queued: number;
+  /** Open connections. */
+  connected: number;
+}
+
 export interface SendOptions {
   url: string;
   headers: Record<string, string>;
@@ -23,6 +48,8 @@ export interface SendOptions {
   signal: AbortSignal;
   firstByteMs: number;
   idleMs: number;
+  /** Called with the wait when a configured connection limit made this call queue. */
+  onQueued?: ((waitMs: number) => void) | undefined;
 }
 
 /** A whole upstream answer read as text. */
@@ -42,20 +69,79 @@ export interface FetchTextOptions extends SendOptions {
 
 export class UpstreamClient {
   readonly #agent: Agent;
+  /** The agent, or the agent with the queue-wait interceptor when connections are limited. */
+  readonly #dispatcher: Dispatcher;
+  /** The pool of each origin, kept only when connections are limited (only then can calls wait). */
+  readonly #pools = new Map<string, Pool>();
+  /** True when a connection limit is configured: only then can a call wait for a connection. */
+  readonly queueing: boolean;
 
-  constructor(options: { connections?: number } = {}) {
+  constructor(options: UpstreamClientOptions = {}) {
+    const limit = options.connections;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) {
+      throw new RangeError(`connections must be a positive integer, got ${limit}`);
+    }
+    const pools = this.#pools;
+    this.queueing = limit !== undefined;
     this.#agent = new Agent({
-      connections: options.connections ?? 256,
+      // null is undici's "no limit": one connection per concurrent call, reused once it is free.
+      connections: limit ?? null,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
+      // HTTP/1.1 only. With undici's HTTP/2 at pipelining 1 a session carries one stream at a time, so it
+      // saves no connection: measured with 500 concurrent streams over TLS, it opened 500 sessions and
+      // used more CPU and memory than HTTP/1.1; with a connection limit it ran the streams a few at a time.
+      // Higher pipelining would let HTTP/1.1 upstreams queue streams behind each other on one socket.
       pipelining: 1,
+      ...(limit === undefined
+        ? {}
+        : {
+            factory: (origin: string | URL, poolOptions: Agent.Options) => {
+              const pool = new Pool(origin, poolOptions);
+              // The agent may drop an idle origin's pool and make a new one later; the newest counts.
+              pools.set(String(origin), pool);
+              return pool;
+            },
+          }),
     });
+    const onQueued = options.onQueued;
+    // Only a limited pool can queue, so only it pays for watching each call.
+    this.#dispatcher =
+      limit === undefined
+        ? this.#agent
+        : this.#agent.compose((dispatch) => (dispatchOptions, handler) => {
+            const pool = pools.get(String(dispatchOptions.origin));
+            const queuedBefore = pool?.stats.queued ?? 0;
+            const timing = new QueueTimingHandler(handler);
+            const result = dispatch(dispatchOptions, timing);
+            // A call joins the pool's own queue only when every allowed connection is busy.
+            const queuedPool = pool ?? pools.get(String(dispatchOptions.origin));
+            if ((queuedPool?.stats.queued ?? 0) > queuedBefore) {
+              const origin = String(dispatchOptions.origin);
+              const onCallQueued = callQueueListeners.get(dispatchOptions);
+              timing.reportWhenStarted((waitMs) => {
+                onQueued?.(origin, waitMs);
+                onCallQueued?.(waitMs);
+              });
+            }
+            return result;
+          });
+  }
+
+  /** Calls waiting for a connection, per origin; empty when the pool has no limit (nothing can wait). */
+  queueStats(): QueueStats[] {
+    const result: QueueStats[] = [];
+    for (const [origin, pool] of this.#pools) {
+      const stats = pool.stats;
+      result.push({ origin, queued: stats.queued, connected: stats.connected });
+    }
+    return result;
   }
 
   /** Sends one request; resolves when response headers arrive, rejects with a RouterError. */
   async send(options: SendOptions): Promise<UpstreamResponse> {
     try {
-      const response = await this.#agent.request({
+      const requestOptions: Dispatcher.RequestOptions = {
         ...originAndPath(options.url),
         method: 'POST',
         headers: options.headers,
@@ -63,7 +149,11 @@ export class UpstreamClient {
         signal: options.signal,
         headersTimeout: options.firstByteMs,
         bodyTimeout: options.idleMs,
-      });
+      };
+      if (this.queueing && options.onQueued !== undefined) {
+        callQueueListeners.set(requestOptions, options.onQueued);
+      }
+      const response = await this.#dispatcher.request(requestOptions);
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       throw transportError(error, options.signal);
@@ -79,17 +169,18 @@ export class UpstreamClient {
     return new Promise((resolve, reject) => {
       const handler = new TextResponseHandler(options, resolve, reject);
       try {
-        this.#agent.dispatch(
-          {
-            ...originAndPath(options.url),
-            method: 'POST',
-            headers: options.headers,
-            body: options.body,
-            headersTimeout: options.firstByteMs,
-            bodyTimeout: options.idleMs,
-          },
-          handler,
-        );
+        const dispatchOptions: Dispatcher.DispatchOptions = {
+          ...originAndPath(options.url),
+          method: 'POST',
+          headers: options.headers,
+          body: options.body,
+          headersTimeout: options.firstByteMs,
+          bodyTimeout: options.idleMs,
+        };
+        if (this.queueing && options.onQueued !== undefined) {
+          callQueueListeners.set(dispatchOptions, options.onQueued);
+        }
+        this.#dispatcher.dispatch(dispatchOptions, handler);
       } catch (error) {
         handler.onResponseError(undefined, error as Error);
       }
@@ -98,6 +189,70 @@ export class UpstreamClient {
 
   async close(): Promise<void> {
     await this.#agent.close();
+  }
+}
+
+/**
+ * Each call's own queue listener, found by the options object undici hands to the interceptor (its
+ * request API passes the caller's object through), so the interceptor needs no field undici does not know.
+ */
+const callQueueListeners = new WeakMap<object, (waitMs: number) => void>();
+
+/**
+ * Times how long a queued call waited before undici wrote it to a connection (its request-start event
+ * comes when a connection takes it).
+ */
+class QueueTimingHandler implements Dispatcher.DispatchHandler {
+  readonly #handler: Dispatcher.DispatchHandler;
+  readonly #dispatchedAt = performance.now();
+  #report: ((waitMs: number) => void) | undefined;
+
+  constructor(handler: Dispatcher.DispatchHandler) {
+    this.#handler = handler;
+  }
+
+  /** Marks this call as queued: its wait goes to `report` when a connection takes it. */
+  reportWhenStarted(report: (waitMs: number) => void): void {
+    this.#report = report;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    const report = this.#report;
+    if (report !== undefined) {
+      this.#report = undefined;
+      report(performance.now() - this.#dispatchedAt);
+    }
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
+    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.#handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#handler.onResponseError?.(controller, error);
   }
 }
 

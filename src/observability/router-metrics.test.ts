@@ -188,6 +188,28 @@ describe('RouterMetrics', () => {
     expect(seriesValue(body, 'pareto_router_request_log_dropped_total')).toBe(10);
   });
 
+  it('reads the upstream pool gauges when scraped and records queue waits, with bounded labels', async () => {
+    const subject = new RouterMetrics({ knownUpstreams: ['openrouter'], defaultMetrics: false });
+    let queued = 3;
+    subject.setUpstreamPoolSource(() => [
+      { upstream: 'openrouter', queued, connected: 8 },
+      { upstream: 'somewhere-else', queued: 1, connected: 2 },
+    ]);
+    subject.observeUpstreamQueueWait('openrouter', 0.2);
+    subject.observeUpstreamQueueWait('openrouter', Number.NaN);
+    let { body } = await subject.render();
+    expect(body).toContain('pareto_router_upstream_queued_calls{upstream="openrouter"} 3');
+    expect(body).toContain('pareto_router_upstream_queued_calls{upstream="other"} 1');
+    expect(body).toContain('pareto_router_upstream_connections{upstream="openrouter"} 8');
+    expect(body).toContain('pareto_router_upstream_queue_wait_seconds_count{upstream="openrouter"} 1');
+    expect(body).toContain(
+      'pareto_router_upstream_queue_wait_seconds_bucket{le="0.25",upstream="openrouter"} 1',
+    );
+    queued = 0;
+    ({ body } = await subject.render());
+    expect(body).toContain('pareto_router_upstream_queued_calls{upstream="openrouter"} 0');
+  });
+
   it('adds process metrics on its own registry, and two instances do not collide', async () => {
     const first = new RouterMetrics();
     const second = new RouterMetrics();

@@ -3,7 +3,7 @@
  * several routers in one process do not collide). Every label value is bounded: model ids come from the
  * index, upstreams from the configuration, and anything else is counted as `other`.
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { statusByCode } from '../core/errors.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { tierNames } from '../core/tiers.js';
@@ -33,6 +33,15 @@ export interface RequestObservation {
   reasoningTokens: number;
   cacheWriteTokens?: number;
   costUsd: number;
+}
+
+/** One upstream's connection pool, as a limited pool reports it. */
+export interface UpstreamPoolReport {
+  upstream: string;
+  /** Calls waiting for a free connection. */
+  queued: number;
+  /** Open connections. */
+  connected: number;
 }
 
 export interface CircuitStateReport {
@@ -72,6 +81,8 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300];
 const timeToFirstTokenBuckets = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 60];
 /** The router's own time: fractions of a millisecond when healthy. */
 const overheadBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+/** A wait for a pooled connection: a whole short answer, or a whole long stream. */
+const queueWaitBuckets = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
 
 const requestLabelNames = [
   'router_model',
@@ -182,6 +193,10 @@ export class RouterMetrics {
   #redisPending: Gauge | undefined;
   readonly #registers: Registry[];
   readonly #shed: Counter;
+  readonly #upstreamQueued: Gauge;
+  readonly #upstreamConnections: Gauge;
+  readonly #upstreamQueueWait: Histogram;
+  #upstreamPools: () => readonly UpstreamPoolReport[] = () => [];
   /** Known value to the same string: labels are then always the stored strings, with their hashes cached. */
   #knownModels: ReadonlyMap<string, string>;
   #knownUpstreams: ReadonlyMap<string, string>;
@@ -270,6 +285,27 @@ export class RouterMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Read from the pools when scraped; only a configured connection limit reports any.
+    this.#upstreamQueued = new Gauge({
+      name: `${prefix}upstream_queued_calls`,
+      help: 'Upstream calls waiting for a free connection (only with a configured connection limit).',
+      labelNames: ['upstream'],
+      registers,
+      collect: () => this.#collectPools(),
+    });
+    this.#upstreamConnections = new Gauge({
+      name: `${prefix}upstream_connections`,
+      help: 'Open upstream connections (only with a configured connection limit).',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.#upstreamQueueWait = new Histogram({
+      name: `${prefix}upstream_queue_wait_seconds`,
+      help: 'How long upstream calls that queued waited for a free connection.',
+      labelNames: ['upstream'],
+      buckets: queueWaitBuckets,
+      registers,
+    });
     this.#overheadChildren = [this.#overhead.series('false'), this.#overhead.series('true')];
     this.#registers = registers;
   }
@@ -296,6 +332,27 @@ export class RouterMetrics {
   /** Counts one request or connection shed at the edge; `reason` is one of a fixed few. */
   observeShed(reason: ShedReason): void {
     this.#shed.inc({ reason });
+  }
+
+  /** Sets where the upstream pool gauges are read from when the metrics are scraped. */
+  setUpstreamPoolSource(read: () => readonly UpstreamPoolReport[]): void {
+    this.#upstreamPools = read;
+  }
+
+  /** Records one upstream call that waited for a free pooled connection. */
+  observeUpstreamQueueWait(upstream: string, seconds: number): void {
+    if (!isAmount(seconds)) return;
+    this.#upstreamQueueWait.observe({ upstream: boundedLabel(upstream, this.#knownUpstreams) }, seconds);
+  }
+
+  #collectPools(): void {
+    this.#upstreamQueued.reset();
+    this.#upstreamConnections.reset();
+    for (const pool of this.#upstreamPools()) {
+      const labels = { upstream: boundedLabel(pool.upstream, this.#knownUpstreams) };
+      this.#upstreamQueued.inc(labels, isAmount(pool.queued) ? pool.queued : 0);
+      this.#upstreamConnections.inc(labels, isAmount(pool.connected) ? pool.connected : 0);
+    }
   }
 
   /** Replaces the model ids allowed as label values (after an index refresh). */

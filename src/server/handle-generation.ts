@@ -85,6 +85,7 @@ function generationData(record: RequestRecord) {
         status: attempt.status,
         error: attempt.errorCode,
         duration_ms: attempt.durationMs,
+        ...(attempt.queueMs === undefined ? {} : { queue_ms: attempt.queueMs }),
       })),
       cache_write_tokens: record.cacheWriteTokens,
       time_to_first_token_ms: firstTokenMs,

@@ -126,6 +126,9 @@ export function finishRequest(
       status: attempt.status,
       errorCode: attempt.errorCode,
       durationMs: Number.isFinite(attempt.durationMs) ? attempt.durationMs : 0,
+      ...(attempt.queueMs !== undefined && Number.isFinite(attempt.queueMs)
+        ? { queueMs: attempt.queueMs }
+        : {}),
     })),
     model: charged ? facts.model : null,
     upstream: charged ? facts.upstream : null,
@@ -184,6 +187,7 @@ export function finishRequest(
     status,
     attempts: facts.attempts.length,
     latency_ms: Math.round(latencyMs * 1000) / 1000,
+    ...queueLogField(facts.attempts),
     ...(facts.warnings.length > 0 ? { warnings: facts.warnings } : {}),
     cost_usd: costUsd,
     streamed: facts.streamed,
@@ -195,4 +199,11 @@ export function finishRequest(
   const failed = { ...line, error: { code: error.code, message: error.message, status: error.status } };
   if (status >= 500 || status === 200) ops.logger.warn(failed, 'request failed');
   else ops.logger.info(failed, 'request refused');
+}
+
+/** `queue_ms`, the time the request's calls waited for pooled upstream connections, when they did. */
+function queueLogField(attempts: readonly AttemptRecord[]): { queue_ms?: number } {
+  let total = 0;
+  for (const attempt of attempts) total += attempt.queueMs ?? 0;
+  return total > 0 ? { queue_ms: Math.round(total * 1000) / 1000 } : {};
 }

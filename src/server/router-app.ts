@@ -56,7 +56,25 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
   const defaultIndex = buildModelIndex(options.snapshot, buildOptions);
   const indexes = new Map<string, ModelIndex>([[defaultIndex.version, defaultIndex]]);
   const availableVersions = options.availableVersions ?? [defaultIndex.version];
-  const client = new UpstreamClient();
+  // Pools are per origin; metrics name them by the configured upstream they serve.
+  const upstreamByOrigin = new Map<string, string>();
+  for (const upstream of config.upstreams) {
+    const origin = originOf(upstream.baseUrl);
+    if (origin !== undefined && !upstreamByOrigin.has(origin)) upstreamByOrigin.set(origin, upstream.name);
+  }
+  const upstreamOf = (origin: string) => upstreamByOrigin.get(origin) ?? 'other';
+  const metrics = options.ops.metrics;
+  const client = new UpstreamClient({
+    connections: config.upstreamPool?.connections,
+    onQueued: (origin, waitMs) => metrics.observeUpstreamQueueWait(upstreamOf(origin), waitMs / 1000),
+  });
+  metrics.setUpstreamPoolSource(() =>
+    client.queueStats().map((pool) => ({
+      upstream: upstreamOf(pool.origin),
+      queued: pool.queued,
+      connected: pool.connected,
+    })),
+  );
   const inputPrices = new MeasuredInputPrices(options.ops.store, {
     onError: (error) =>
       options.ops.logger.warn(
@@ -103,4 +121,13 @@ export function createRouterApp(options: CreateRouterAppOptions): RouterApp {
       await client.close();
     },
   };
+}
+
+/** The origin (scheme, host and port) of a base URL, as undici keys its pools; undefined when unparsable. */
+function originOf(baseUrl: string): string | undefined {
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return undefined;
+  }
 }

@@ -124,9 +124,13 @@ async function startWithOps(
   // The demo's upstreams replace the configured ones after the metrics were made.
   ops.metrics.setKnownUpstreams(effective.upstreams.map((upstream) => upstream.name));
   const server = createRouterServer(app);
+  const listenBacklog = 4096;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(effective.port, effective.host, () => {
+    // A deep accept queue: an agent fleet opens thousands of streams within a second, and a connection
+    // refused by a full queue (Node's default is 511) is retried by the client's kernel only after a
+    // second or more, which the caller sees as time to first token. The kernel caps it at somaxconn.
+    server.listen({ port: effective.port, host: effective.host, backlog: listenBacklog }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -114,6 +114,7 @@ export function toRequestRow(record: RequestRecord): RequestRow {
       status: attempt.status,
       errorCode: attempt.errorCode,
       durationMs: attempt.durationMs,
+      ...(attempt.queueMs === undefined ? {} : { queueMs: attempt.queueMs }),
     })),
     model: record.model,
     upstream: record.upstream,

@@ -16,6 +16,7 @@ const attemptsSchema = z.array(
     status: z.number().nullable(),
     errorCode: z.string().nullable(),
     durationMs: z.number(),
+    queueMs: z.number().optional(),
   }),
 );
 const settingsSchema = z.record(z.string(), z.unknown());

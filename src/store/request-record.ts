@@ -12,6 +12,8 @@ export interface RequestAttempt {
   status: number | null;
   errorCode: string | null;
   durationMs: number;
+  /** Milliseconds the call waited for a free upstream connection (a configured pool limit); absent when none. */
+  queueMs?: number | undefined;
 }
 
 export interface RequestRecord {
@@ -141,7 +143,7 @@ function findAttemptsProblem(attempts: unknown): string | null {
     if (typeof attempt !== 'object' || attempt === null) {
       return `attempts[${index}] must be an object, got ${describe(attempt)}`;
     }
-    const { model, upstream, status, errorCode, durationMs } = attempt as Partial<RequestAttempt>;
+    const { model, upstream, status, errorCode, durationMs, queueMs } = attempt as Partial<RequestAttempt>;
     if (typeof model !== 'string') return `attempts[${index}].model must be a string, got ${describe(model)}`;
     if (typeof upstream !== 'string') {
       return `attempts[${index}].upstream must be a string, got ${describe(upstream)}`;
@@ -154,6 +156,9 @@ function findAttemptsProblem(attempts: unknown): string | null {
     }
     if (!isNonNegativeFinite(durationMs)) {
       return `attempts[${index}].durationMs must be a non-negative finite number, got ${describe(durationMs)}`;
+    }
+    if (queueMs !== undefined && !isNonNegativeFinite(queueMs)) {
+      return `attempts[${index}].queueMs must be absent or a non-negative finite number, got ${describe(queueMs)}`;
     }
   }
   return null;

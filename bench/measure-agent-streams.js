@@ -1,0 +1,176 @@
+/**
+ * Agent-scale streaming: thousands of long streams open at once, as an agent fleet holds them. The fake
+ * upstream (started with `--stamp`) writes into each content chunk the wall-clock time it wrote it; this
+ * client opens every stream within about a second and reads, for each chunk, how long it took to arrive
+ * (upstream write to client read), and for each stream the time from sending the request to its first
+ * content chunk. The same client runs against the upstream directly, so what a system adds is its figure
+ * minus the direct one, and the clocks of the two processes cancel out.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { wallClockMs } from './fake-upstream.js';
+import { readTreeCpuSeconds } from './read-cpu.js';
+import { sampleTreeMemory } from './read-rss.js';
+
+const contentMarker = '"content":"s';
+const doneMarker = 'data: [DONE]';
+
+/** The value at `fraction` of a sorted typed array; NaN when empty. */
+function percentileOfSorted(sorted, fraction) {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index];
+}
+
+/**
+ * Reads one stream's bytes: every chunk stamp is compared with the arrival time of the network read that
+ * carried it. A stamp split across two reads is completed from the carried-over tail.
+ */
+function createStreamReader(onStamp) {
+  let tail = '';
+  let contentChunks = 0;
+  let sawDone = false;
+  return {
+    read(text, arrivedAt) {
+      const joined = tail + text;
+      let from = 0;
+      for (;;) {
+        const at = joined.indexOf(contentMarker, from);
+        if (at < 0) break;
+        const start = at + contentMarker.length;
+        const end = joined.indexOf(' ', start);
+        if (end < 0) {
+          from = at;
+          break;
+        }
+        const stamp = Number(joined.slice(start, end));
+        if (Number.isFinite(stamp)) {
+          contentChunks += 1;
+          onStamp(arrivedAt - stamp, contentChunks === 1);
+        }
+        from = end;
+      }
+      if (joined.includes(doneMarker, Math.max(0, from - doneMarker.length))) sawDone = true;
+      // Keep enough of the end for a marker or stamp cut in two; everything before was read.
+      const keepFrom = Math.max(from, joined.length - 64);
+      tail = joined.slice(keepFrom);
+    },
+    get contentChunks() {
+      return contentChunks;
+    },
+    get sawDone() {
+      return sawDone;
+    },
+  };
+}
+
+/**
+ * Opens `streams` streamed calls to `url`, evenly over `openMs`, and waits for all of them (or
+ * `deadlineMs`). `pid`, when given, is the system whose CPU (from /proc) and peak RSS are read.
+ */
+export async function measureAgentStreams({
+  url,
+  headers,
+  body,
+  streams,
+  chunks,
+  openMs = 1000,
+  deadlineMs,
+  pid,
+}) {
+  const target = new URL(url);
+  // One connection per stream, never a pool limit: the client must not be the queue being measured.
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+  const delays = new Float32Array(streams * chunks);
+  let delayCount = 0;
+  const firstChunkMs = [];
+  let lost = 0;
+  let lastError = '';
+  let chunksSeen = 0;
+  const memory = pid === undefined ? undefined : sampleTreeMemory(pid, 250);
+  const cpuBefore = pid === undefined ? 0 : readTreeCpuSeconds([pid]);
+  const startedAt = performance.now();
+  let lastEndedAt = startedAt;
+  const deadline = setTimeout(() => agent.destroy(), deadlineMs);
+
+  const runOne = (index) =>
+    new Promise((resolve) => {
+      setTimeout(
+        () => {
+          const sentAt = wallClockMs();
+          let firstSeen = false;
+          const reader = createStreamReader((delayMs, first) => {
+            chunksSeen += 1;
+            if (delayCount < delays.length) delays[delayCount++] = delayMs;
+            if (first && !firstSeen) {
+              firstSeen = true;
+              firstChunkMs.push(wallClockMs() - sentAt);
+            }
+          });
+          let settled = false;
+          const finish = (error) => {
+            if (settled) return;
+            settled = true;
+            lastEndedAt = Math.max(lastEndedAt, performance.now());
+            if (error !== undefined || !reader.sawDone || reader.contentChunks !== chunks) {
+              lost += 1;
+              lastError =
+                error?.message ??
+                `ended with ${reader.contentChunks}/${chunks} chunks, done ${reader.sawDone}`;
+            }
+            resolve();
+          };
+          const outgoing = http.request(
+            {
+              agent,
+              host: target.hostname,
+              port: target.port,
+              path: target.pathname,
+              method: 'POST',
+              headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+            },
+            (response) => {
+              if (response.statusCode !== 200) {
+                response.resume();
+                finish(new Error(`status ${response.statusCode}`));
+                return;
+              }
+              response.setEncoding('utf8');
+              response.on('data', (text) => reader.read(text, wallClockMs()));
+              response.on('end', () => finish());
+              response.on('error', (error) => finish(error));
+              response.on('close', () => finish(new Error('closed before the end')));
+            },
+          );
+          outgoing.on('error', (error) => finish(error));
+          outgoing.end(body);
+        },
+        (index * openMs) / streams,
+      );
+    });
+
+  await Promise.all(Array.from({ length: streams }, (_, index) => runOne(index)));
+  clearTimeout(deadline);
+  agent.destroy();
+  const cpuSeconds = pid === undefined ? undefined : readTreeCpuSeconds([pid]) - cpuBefore;
+  const peakRssMb = memory?.stop();
+  const sortedDelays = delays.subarray(0, delayCount).sort();
+  const sortedFirst = Float64Array.from(firstChunkMs).sort();
+  return {
+    streams,
+    chunksPerStream: chunks,
+    lost,
+    lastError,
+    allDoneSeconds: (lastEndedAt - startedAt) / 1000,
+    chunks: chunksSeen,
+    chunkDelayP50Ms: percentileOfSorted(sortedDelays, 0.5),
+    chunkDelayP99Ms: percentileOfSorted(sortedDelays, 0.99),
+    chunkDelayMaxMs: percentileOfSorted(sortedDelays, 1),
+    firstChunkP50Ms: percentileOfSorted(sortedFirst, 0.5),
+    firstChunkP99Ms: percentileOfSorted(sortedFirst, 0.99),
+    cpuSeconds,
+    cpuMsPer1000Chunks:
+      cpuSeconds === undefined || chunksSeen === 0 ? undefined : (cpuSeconds * 1000 * 1000) / chunksSeen,
+    peakRssMb,
+  };
+}
