@@ -69,7 +69,14 @@ const commandRegistrations: ReadonlyArray<readonly [string, Registration]> = [
     async (program, context) =>
       (await import('./commands/spend-command.js')).registerSpendCommand(program, context),
   ],
-  ['index', async (program) => (await import('./commands/index-command.js')).registerIndexCommand(program)],
+  [
+    'index',
+    async (program, context) =>
+      (await import('./commands/index-command.js')).registerIndexCommand(program, {
+        stdout: context.stdout,
+        stderr: context.stderr,
+      }),
+  ],
   [
     'mock-upstream',
     async (program) =>

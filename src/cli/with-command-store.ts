@@ -91,7 +91,8 @@ export async function withCommandStore<Result>(
 ): Promise<Result> {
   const location = storeLocationOf(command, context);
   if (options.mustExist && location.databaseUrl === undefined && !existsSync(location.description)) {
-    throw new UsageError(
+    // Not a usage error: the command was called correctly, there is just nothing to read (exit 1).
+    throw new Error(
       `no request log at ${location.description}: the router has not run with this data directory (check --data-dir or --config)`,
     );
   }

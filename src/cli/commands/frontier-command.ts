@@ -4,7 +4,7 @@ import type { ModelIndex } from '../../core/model-index.js';
 import { defaultTierCutoffs, type TierCutoffs, type TierName, tierOf } from '../../core/tiers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
-import { formatPercentile, formatPricePerMillion } from '../format-values.js';
+import { formatJson, formatPercentile, formatPricePerMillion } from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex } from '../load-command-index.js';
 import { createPalette, type Palette } from '../palette.js';
 import { describeDominator, renderFrontierSvg } from '../render-frontier-svg.js';
@@ -161,7 +161,7 @@ export function registerFrontierCommand(program: Command, context: CliContext): 
       }
       report.svgFile = options.svg;
     }
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatFrontierReport(report, createPalette(context.colour)));
   });
 }

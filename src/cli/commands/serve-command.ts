@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { limitHeapGrowth } from '../../server/limit-heap-growth.js';
 import { isClusterPrimary, joinClusterState, runClusterPrimary } from '../../server/run-cluster.js';
 import { startRouter } from '../../server/start-router.js';
+import { definedOnly, programOptionsOf } from '../program-options.js';
 import { UsageError } from '../usage-error.js';
 
 interface ServeOptions {
@@ -40,7 +41,9 @@ export function registerServeCommand(program: Command): void {
       '--allow-unauthenticated',
       'serve without gateway keys on a non-loopback address (anyone who reaches the port spends your provider keys)',
     )
-    .action(async (options: ServeOptions) => {
+    .action(async (own: ServeOptions, self: Command) => {
+      // `pareto-router --data-dir DIR serve` and `serve --data-dir DIR` are the same; the command's own wins.
+      const options: ServeOptions = { ...programOptionsOf(self), ...definedOnly(own) };
       const workers = options.workers === undefined ? 1 : Number(options.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
         throw new UsageError(`--workers must be an integer 1..256, got "${options.workers}"`);
