@@ -12,6 +12,7 @@ import { createRequestStore, sqliteFileName } from '../store/create-request-stor
 import { redactConnectionString } from '../store/postgres-request-store.js';
 import type { RequestStore } from '../store/request-store.js';
 import type { CliContext } from './cli-context.js';
+import { withSpinner } from './progress.js';
 import { UsageError } from './usage-error.js';
 
 interface StoreOptionValues {
@@ -104,8 +105,11 @@ export async function withCommandStore<Result>(
     throw error;
   }
   try {
-    await store.migrate();
-    return await use(store, location);
+    // A large log or a remote database can take a while: a bar on a terminal after a second.
+    return await withSpinner(context.progress, `reading ${location.description}`, async () => {
+      await store.migrate();
+      return await use(store, location);
+    });
   } finally {
     await store.close();
   }

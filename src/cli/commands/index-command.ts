@@ -26,6 +26,7 @@ import { nextVersion, refreshCatalog } from '../../index/refresh-catalog.js';
 import { snapshotVersionPattern } from '../../index/snapshot-schema.js';
 import { listSnapshots, loadSnapshot, writeSnapshot } from '../../index/snapshot-store.js';
 import { formatJson, formatPercentile, formatPricePerMillion, formatTokenCount } from '../format-values.js';
+import { startSpinner } from '../progress.js';
 
 export const importFormats = [
   'openrouter',
@@ -84,7 +85,7 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
     .option('--data-dir <dir>', 'data directory (env PARETO_ROUTER_DATA_DIR; default ~/.pareto-router)')
     .option('--json', 'print what was written as JSON')
     .action(async (options: DataDirOption & { baseUrl?: string; json?: boolean }, command: Command) => {
-      const spinner = createSpinner(
+      const spinner = startSpinner(
         dependencies.isTerminal ?? process.stderr.isTTY === true,
         'fetching the catalog',
       );
@@ -314,35 +315,6 @@ function dataDirOf(command: Command, options: DataDirOption): string | undefined
     current = current.parent;
   }
   return undefined;
-}
-
-/**
- * An indeterminate bar on stderr for a step of unknown length (a catalog download), drawn only on a
- * terminal and only once the step has taken more than a second.
- */
-function createSpinner(terminal: boolean, label: string): { stop: () => void } {
-  if (!terminal) return { stop: () => undefined };
-  let bar: SingleBar | undefined;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    if (bar === undefined) {
-      bar = new SingleBar({
-        format: `${label} [{bar}] {duration}s`,
-        stream: process.stderr,
-        hideCursor: true,
-      });
-      bar.start(10, 0);
-    }
-    ticks = (ticks + 1) % 11;
-    bar.update(ticks);
-  }, 1_000);
-  timer.unref();
-  return {
-    stop: () => {
-      clearInterval(timer);
-      bar?.stop();
-    },
-  };
 }
 
 function createProgress(
