@@ -135,6 +135,23 @@ describe('index import', () => {
     expect((await readdir(join(dataDir, 'snapshots'))).sort()).toEqual(['2026-12.1.json', '2026-12.json']);
   });
 
+  it('--json prints what was written as one JSON document', async () => {
+    const file = join(dataDir, 'figures.csv');
+    await writeFile(
+      file,
+      'model,benchmark,value,source,date\nGrok 4.3,Terminal-Bench 2.0,55.5,https://example.org/grok,2026-12-01\nnobody/none,X,1,s,2026-12\n',
+    );
+    const streams = await runStreams(['index', 'import', file, '--data-dir', dataDir, '--json']);
+    const report = JSON.parse(streams.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      format: 'csv',
+      records: 1,
+      version: '2026-12',
+      unmatched: ['nobody/none'],
+    });
+    expect(report.path).toBe(join(dataDir, 'snapshots', '2026-12.json'));
+  });
+
   it('guesses the aider and Artificial Analysis formats', async () => {
     const aider = join(dataDir, 'leaderboard.yml');
     await writeFile(
