@@ -87,12 +87,13 @@ function parseOptions() {
       workers: { type: 'string', default: '1' },
       duration: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'fast-path': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: node bench/run.js [--quick] [--json] [--only router,bare,portkey] [--workers N] [--duration S] [--profile]\n',
+      'usage: node bench/run.js [--quick] [--json] [--only router,bare,portkey] [--workers N] [--duration S] [--profile] [--fast-path]\n',
     );
     process.exit(0);
   }
@@ -118,6 +119,8 @@ function parseOptions() {
     only,
     workers,
     profile: values.profile,
+    // The router with its same-protocol fast path switched on (PARETO_ROUTER_FAST_PATH=on; off by default).
+    fastPath: values['fast-path'],
     settings,
   };
 }
@@ -688,6 +691,7 @@ function systemLaunchers(context) {
           OPENROUTER_API_KEY: 'bench',
           OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
           PATH: `${nodeDirectory}${delimiter}${process.env.PATH ?? ''}`,
+          ...(context.fastPath ? { PARETO_ROUTER_FAST_PATH: 'on' } : {}),
         }),
         cwd: rootDir,
       });
@@ -1087,10 +1091,12 @@ async function main() {
     headers: requestHeaders(upstream.port),
     bodies: requestBodies(),
     routerDataDir,
+    fastPath: options.fastPath,
   };
   const run = {
     machine,
     mode: options.mode,
+    routerPath: options.fastPath ? 'fast' : 'general',
     settings: options.settings,
     workers: options.workers,
     systems: {},

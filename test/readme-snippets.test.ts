@@ -1,11 +1,12 @@
 /**
- * The client samples of README.md, run as a reader would run them: each `js` block that imports a client
- * is taken from the README as written, pointed at a router (the shipped snapshot, every vendor preset on
- * the built-in fake upstream, as `serve --demo` does) instead of 127.0.0.1:8080, and run by node. What it
- * prints must be what the comment on its `console.log` line says.
+ * The client samples of README.md and docs/*.md, run as a reader would run them: each `js` block is taken
+ * as written, pointed at a router (the shipped snapshot, every vendor preset on the built-in fake
+ * upstream, as `serve --demo` does) instead of 127.0.0.1:8080, and run by node. What it prints must be
+ * what the comment on its `console.log` line says.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockUpstream, startMockUpstream } from '../src/mock-upstream/index.js';
@@ -30,10 +31,18 @@ function run(file: string): Promise<{ code: number; stdout: string; stderr: stri
 let mock: MockUpstream;
 let router: RunningRouter;
 let directory: string;
-let snippets: string[];
+
+/** Every `js` block of README.md and docs/*.md, with the file it is in. */
+const snippets: ReadonlyArray<readonly [string, string]> = [
+  'README.md',
+  ...readdirSync(join(rootDir, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+].flatMap((file) =>
+  jsBlocks(readFileSync(join(rootDir, file), 'utf8')).map((snippet) => [file, snippet] as const),
+);
 
 beforeAll(async () => {
-  snippets = jsBlocks(await readFile(join(rootDir, 'README.md'), 'utf8'));
   mock = await startMockUpstream({ host: '127.0.0.1', port: 0 });
   const config = gatewayConfig(mock);
   directory = config.dataDir;
@@ -49,21 +58,24 @@ afterAll(async () => {
   if (directory !== undefined) await rm(directory, { recursive: true, force: true });
 });
 
-describe('README client samples', () => {
-  it.each([
-    ['openai', "from 'openai'"],
-    ['@openrouter/sdk', "from '@openrouter/sdk'"],
-    ['Vercel AI SDK provider', "from '@openrouter/ai-sdk-provider'"],
-  ])('the %s sample runs and prints what its comment says', async (_name, importLine) => {
-    const matching = snippets.filter((snippet) => snippet.includes(importLine));
-    expect(matching, `one README js block imports ${importLine}`).toHaveLength(1);
-    const snippet = matching[0] as string;
-    expect(snippet).toContain("'http://127.0.0.1:8080/api/v1'");
+describe('client samples in the docs', () => {
+  it('the README has the openai sample', () => {
+    expect(
+      snippets.filter(([file, snippet]) => file === 'README.md' && snippet.includes("from 'openai'")),
+    ).toHaveLength(1);
+  });
+
+  it.each(
+    snippets.map(
+      ([file, snippet]) => [file, /^import .* from '([^']+)';$/m.exec(snippet)?.[1] ?? '?', snippet] as const,
+    ),
+  )('%s: the %s sample runs and prints what its comment says', async (file, client, snippet) => {
+    expect(snippet).toMatch(/'http:\/\/127\.0\.0\.1:8080(\/api\/v1)?'/);
     const expected = /console\.log\(.*\); \/\/ (.+)$/m.exec(snippet)?.[1];
     expect(expected, 'the console.log line says what it prints').toBeDefined();
-    const file = join(directory, `snippet-${importLine.replace(/\W+/g, '-')}.mjs`);
-    await writeFile(file, snippet.replaceAll('http://127.0.0.1:8080', router.url), 'utf8');
-    const result = await run(file);
+    const path = join(directory, `snippet-${file.replace(/\W+/g, '-')}-${client.replace(/\W+/g, '-')}.mjs`);
+    await writeFile(path, snippet.replaceAll('http://127.0.0.1:8080', router.url), 'utf8');
+    const result = await run(path);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${expected}\n`);

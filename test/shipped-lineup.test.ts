@@ -45,9 +45,21 @@ const scoreOf = (cell: string) => Number(/`(\d(?:\.\d+)?)`/.exec(cell)?.[1]);
 const idsOf = (cell: string) => [...cell.matchAll(/`([\w.-]+\/[\w.:-]+)`/g)].map((match) => match[1]);
 
 describe('the shipped lineup in the docs', () => {
-  it('README: the model each bar gets first under each rule', () => {
+  it('README: the primary of each band under the default rule', () => {
     const readme = readFileSync(join(rootDir, 'README.md'), 'utf8');
-    const rows = tableAfter(readme, '| bar | `pareto` (the default) | `bands` |');
+    const rows = tableAfter(
+      readme,
+      '| `min_coding_score` | tier | aliases | primary in the shipped `2026-11` snapshot |',
+    );
+    // The rows run high, medium, low: the bars 0.8, 0.5 and 0.2 fall in them with the default cut-offs.
+    expect(rows.map((row) => row[1])).toEqual(['high', 'medium', 'low']);
+    const expected = [0.8, 0.5, 0.2].map((score) => planOf(score, 'pareto')[0]);
+    expect(rows.map((row) => idsOf(row[3] ?? '')[0])).toEqual(expected);
+  });
+
+  it('docs/routing.md: the model each bar gets first under each rule', () => {
+    const doc = readFileSync(join(rootDir, 'docs', 'routing.md'), 'utf8');
+    const rows = tableAfter(doc, '| bar | `pareto` (the default) | `bands` |');
     const expected = bars.map((score) => [score, ...rules.map((rule) => planOf(score, rule)[0])]);
     const actual = rows.map((row) => [scoreOf(row[0] ?? ''), ...row.slice(1).map((cell) => idsOf(cell)[0])]);
     expect(actual, `expected rows (bar, pareto, bands): ${JSON.stringify(expected)}`).toEqual(expected);

@@ -117,6 +117,17 @@ routing:
     expect(fromFlags.port).toBe(7200);
   });
 
+  it('switches the same-protocol fast path by PARETO_ROUTER_FAST_PATH over the file', () => {
+    expect(loadConfig({ env: {} }).fastPath).toBeUndefined();
+    const path = writeConfig('fastPath: false\n');
+    expect(loadConfig({ configPath: path, env: {} }).fastPath).toBe(false);
+    expect(loadConfig({ configPath: path, env: { PARETO_ROUTER_FAST_PATH: 'on' } }).fastPath).toBe(true);
+    expect(loadConfig({ env: { PARETO_ROUTER_FAST_PATH: 'OFF' } }).fastPath).toBe(false);
+    expect(() => loadConfig({ env: { PARETO_ROUTER_FAST_PATH: 'sometimes' } })).toThrow(
+      'PARETO_ROUTER_FAST_PATH must be on or off, got "sometimes"',
+    );
+  });
+
   it('reads the failover settings, with defaults for what the file leaves out', () => {
     const path = writeConfig(`
 timeouts:

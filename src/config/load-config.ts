@@ -41,7 +41,8 @@ const upstreamSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
-const fileSchema = z.strictObject({
+/** The YAML file's schema; every key it names is in docs/configuration.md (test/docs.test.ts checks). */
+export const configFileSchema = z.strictObject({
   host: z.string().optional(),
   port: z.number().int().min(0).max(65535).optional(),
   bodyLimitMb: z.number().positive().max(1024).optional(),
@@ -49,6 +50,7 @@ const fileSchema = z.strictObject({
   /** A postgres:// URL; prefer the DATABASE_URL variable so credentials stay out of the file. */
   databaseUrl: z.string().optional(),
   allowUnauthenticated: z.boolean().optional(),
+  fastPath: z.boolean().optional(),
   requestLog: z
     .strictObject({
       batchSize: z.number().int().min(1).max(10_000).optional(),
@@ -117,7 +119,7 @@ const fileSchema = z.strictObject({
     .optional(),
 });
 
-export type ConfigFile = z.infer<typeof fileSchema>;
+export type ConfigFile = z.infer<typeof configFileSchema>;
 
 export interface LoadConfigOptions {
   configPath?: string | undefined;
@@ -147,7 +149,7 @@ export function readConfigFile(path: string): ConfigFile {
       `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     );
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
@@ -215,6 +217,8 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     }
     config.masterKey = masterKey;
   }
+  const fastPath = parseSwitch('PARETO_ROUTER_FAST_PATH', env.PARETO_ROUTER_FAST_PATH) ?? file.fastPath;
+  if (fastPath !== undefined) config.fastPath = fastPath;
   const snapshot = nonEmpty(env.PARETO_ROUTER_SNAPSHOT) ?? file.snapshot;
   if (snapshot !== undefined && snapshot !== '') config.snapshotVersion = snapshot;
   const overrides = options.overrides ?? {};
@@ -232,6 +236,15 @@ export function loadConfig(options: LoadConfigOptions = {}): RouterConfig {
     );
   }
   return config;
+}
+
+/** An on/off environment variable: `on`/`off` (or `true`/`false`, `1`/`0`); undefined when unset. */
+function parseSwitch(name: string, value: string | undefined): boolean | undefined {
+  const text = nonEmpty(value)?.trim().toLowerCase();
+  if (text === undefined) return undefined;
+  if (text === 'on' || text === 'true' || text === '1') return true;
+  if (text === 'off' || text === 'false' || text === '0') return false;
+  throw new RouterError('config_invalid', `${name} must be on or off, got "${value}"`);
 }
 
 function resolveUpstreams(file: ConfigFile, env: NodeJS.ProcessEnv): UpstreamConfig[] {

@@ -108,6 +108,11 @@ export interface RouterConfig {
   allowUnauthenticated: boolean;
   /** The request log writer: batch size, buffer bound and flush interval. */
   requestLog: { batchSize: number; capacity: number; flushIntervalMs: number };
+  /**
+   * The same-protocol fast path (docs/performance.md): on when absent; `PARETO_ROUTER_FAST_PATH=off` or
+   * YAML `fastPath: false` sends every call the general, converting way.
+   */
+  fastPath?: boolean;
 }
 
 export const defaultLearnedTimeouts: LearnedTimeoutConfig = {

@@ -19,7 +19,12 @@ import {
 import { RouterError, toRouterError } from '../core/errors.js';
 import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
 import { adapterFor } from '../providers/adapters.js';
-import type { NativeBody, ProtocolName, UpstreamEndpoint } from '../providers/protocol-adapter.js';
+import type {
+  NativeBody,
+  ProtocolName,
+  UpstreamEndpoint,
+  UpstreamHttpRequest,
+} from '../providers/protocol-adapter.js';
 import { parseSseStream } from '../providers/sse/parse-sse-stream.js';
 import type { RouterState } from '../state/router-state.js';
 import { ContinuationSplicer, isPrefillIgnored } from './continuation-splicer.js';
@@ -72,9 +77,20 @@ export interface StreamSink {
    * attempt has produced content (messages before that are held, so a failover before content leaves no
    * trace of the failed attempt).
    */
-  relay?(event: string | undefined, data: unknown, target: UpstreamTarget): undefined | Promise<void>;
+  relay?(
+    event: string | undefined,
+    data: unknown,
+    target: UpstreamTarget,
+    raw: RelayedMessage,
+  ): undefined | Promise<void>;
   /** Called periodically while the stream waits for its first token. */
   keepAlive(): void;
+}
+
+/** A relayed message's data text and the canonical events the executor read from it. */
+export interface RelayedMessage {
+  text: string;
+  events: readonly StreamEvent[];
 }
 
 /** A stream that broke after content and was continued (or could not be) on other candidates. */
@@ -111,6 +127,8 @@ export interface ExecutionResult {
   native: boolean;
   /** Native path, non-streamed: the upstream's parsed body, for relaying in the caller's protocol. */
   nativeBody: unknown;
+  /** Native path, non-streamed: the upstream's body text, for relaying with only a few fields spliced. */
+  nativeText: string | undefined;
   /** Present when a stream broke after content and its continuation was tried. */
   rescue: RescueReport | undefined;
 }
@@ -604,10 +622,7 @@ async function attemptOnce(
   const isNative = nativeBuild !== undefined;
   const { http, warnings } =
     nativeBuild !== undefined && native !== undefined
-      ? {
-          http: nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)),
-          warnings: [],
-        }
+      ? nativeHttp(nativeBuild(native, target.upstreamModel, sink !== undefined, endpointOf(target)))
       : adapter.buildRequest({ ...request, model: target.upstreamModel }, endpointOf(target));
   const startedAt = now();
   const url = target.upstream.baseUrl + http.path;
@@ -656,6 +671,7 @@ async function attemptOnce(
       warnings,
       native: isNative,
       nativeBody: isNative ? body : undefined,
+      nativeText: isNative ? answer.text : undefined,
       sent: nothingSent,
       longestGapMs: null,
     };
@@ -716,7 +732,12 @@ async function attemptOnce(
     firstTokenTimer,
     options,
   });
-  return { ...streamed, warnings, native: isNative, nativeBody: undefined };
+  return { ...streamed, warnings, native: isNative, nativeBody: undefined, nativeText: undefined };
+}
+
+/** A native build's request and the warnings it reported. */
+function nativeHttp(http: UpstreamHttpRequest): { http: UpstreamHttpRequest; warnings: string[] } {
+  return { http, warnings: http.warnings ?? [] };
 }
 
 /** The configured ceilings as the limits of an attempt that was given none. */
@@ -759,7 +780,7 @@ async function consumeStream(
     firstTokenTimer: NodeJS.Timeout;
     options: AttemptOptions;
   },
-): Promise<Omit<AttemptOutcome, 'warnings' | 'native' | 'nativeBody'>> {
+): Promise<Omit<AttemptOutcome, 'warnings' | 'native' | 'nativeBody' | 'nativeText'>> {
   const { config, now } = dependencies;
   const { attemptController, signal, startedAt, sink, deadlines, firstTokenTimer } = context;
   const { splicer, trackText, onFirstContent } = context.options;
@@ -769,7 +790,7 @@ async function consumeStream(
   // Native path: the sink gets the upstream's own messages; canonical events only feed the accounting.
   const relay = context.native ? sink.relay?.bind(sink) : undefined;
   const forward = relay === undefined ? sink.event.bind(sink) : () => undefined;
-  const heldMessages: { event: string | undefined; data: unknown }[] = [];
+  const heldMessages: { event: string | undefined; data: unknown; raw: RelayedMessage }[] = [];
 
   /** The upstream sent content: the first-token limit is met. */
   let contentReceived = false;
@@ -886,16 +907,17 @@ async function consumeStream(
       } catch {
         continue; // malformed chunk: skipped, the stream goes on
       }
-      for (const event of converter.convert(data, message.event)) {
+      const events = converter.convert(data, message.event);
+      for (const event of events) {
         const wait = handle(event);
         if (wait !== undefined) await wait;
       }
       if (relay !== undefined) {
         // Held until content: a failover before it must leave nothing of this attempt on the wire.
-        heldMessages.push({ event: message.event, data });
+        heldMessages.push({ event: message.event, data, raw: { text: message.data, events } });
         if (contentSent || finish !== undefined) {
           for (const held of heldMessages.splice(0)) {
-            const wait = relay(held.event, held.data, target);
+            const wait = relay(held.event, held.data, target, held.raw);
             if (wait !== undefined) await wait;
           }
         }

@@ -32,6 +32,15 @@ export interface NativeRequest {
   body: Record<string, unknown>;
   /** Caller headers the upstream should see as sent (for example `anthropic-beta`, `anthropic-version`). */
   headers: Record<string, string>;
+  /**
+   * The same-protocol fast path: the converted form carries everything this body does, so the native
+   * path only saves work. `body` is then the caller's parsed body itself (router fields included: the
+   * upstream adapter removes them), the pipeline adds its text, and drops the native path altogether
+   * when the fast path is switched off.
+   */
+  fastPath?: boolean;
+  /** The caller's body text (fast path only; set by the pipeline). */
+  text?: string;
 }
 
 /** A request converted into the pipeline's form. */
@@ -47,6 +56,12 @@ export interface IngressRequest {
   warnings: string[];
   /** Present when the body may be forwarded natively to an upstream of `native.protocol`. */
   native?: NativeRequest;
+}
+
+/** One relayed upstream message beside its parsed data: its text, and what the executor read from it. */
+export interface RelayedMessage {
+  text: string;
+  events: readonly StreamEvent[];
 }
 
 /** Names the answer: the router's generation id, the concrete model and the upstream's display name. */
@@ -77,9 +92,11 @@ export interface IngressStreamWriter {
   /**
    * One SSE message relayed from an upstream of the same protocol (the native path), with its event name
    * and parsed data. Used instead of `event` for that attempt; the writer rewrites what the router owns
-   * (the model name, ids) and holds back whatever `finish` must write last.
+   * (the model name, ids) and holds back whatever `finish` must write last. `raw` carries the message's
+   * data text and its canonical events, for a writer that splices the text, or renders the events where
+   * the message is not in its protocol's usual shape.
    */
-  relay(event: string | undefined, data: unknown): string;
+  relay(event: string | undefined, data: unknown, raw?: RelayedMessage): string;
   /** A failover to another model before any content: later frames name the new model. */
   setModel(model: string, provider: string): void;
   /**
@@ -106,7 +123,7 @@ export interface IngressAdapter {
   /**
    * The non-streamed answer body. `native` is the upstream's own parsed body when the call went the
    * native path (same protocol): the adapter then relays it with the router's fields rewritten.
-   * `routingMetadata` as for `IngressStreamWriter.finish`.
+   * `routingMetadata` as for `IngressStreamWriter.finish`. `nativeText` is that body's text (fast path).
    */
   renderResult(
     identity: ResponseIdentity,
@@ -115,6 +132,7 @@ export interface IngressAdapter {
     cost: number,
     native: unknown,
     routingMetadata?: object,
+    nativeText?: string,
   ): string;
   createStreamWriter(identity: ResponseIdentity): IngressStreamWriter;
   /** An error before any byte of the answer, in the protocol's envelope and status mapping. */

@@ -31,6 +31,8 @@ export interface UpstreamHttpRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** Native path: what the protocol could not send as asked (as `buildRequest` reports them). */
+  warnings?: string[];
 }
 
 /** Converts the payloads of one streamed response; it keeps whatever state the protocol needs. */
@@ -50,6 +52,11 @@ export interface NativeBody {
   body: Record<string, unknown>;
   /** Caller headers the upstream should see as sent (for example `anthropic-beta`). */
   headers: Record<string, string>;
+  /**
+   * The caller's body text, when `body` is exactly its parse: the adapter may splice the router's few
+   * changes into it instead of serialising `body` again.
+   */
+  text?: string;
 }
 
 export interface ProtocolAdapter {

@@ -28,12 +28,13 @@ import type {
   IngressContext,
   IngressRequest,
   IngressStreamWriter,
+  NativeRequest,
 } from '../ingress/ingress-adapter.js';
 import type { ApiKeyRecord } from '../store/api-key.js';
 import { rescueComment, rescueSettings } from './describe-rescue.js';
 import { type ParsedChatRequest, parseChatRequest, withRequestWarnings } from './parse-chat-request.js';
 import { planCandidates } from './plan-candidates.js';
-import { readJsonBody } from './read-json-body.js';
+import { readJsonBody, readJsonBodyText } from './read-json-body.js';
 import { finishRequest, newRequestFacts, type RequestFacts } from './request-accounting.js';
 import type { RouterApp } from './router-app.js';
 import { routingMetadataOf } from './routing-metadata.js';
@@ -102,6 +103,19 @@ function parseModelCall(
   return { converted, parsed: parseChatRequest(converted.body, context.headers) };
 }
 
+/**
+ * The body to forward natively, if any. A fast-path body (the ingress's own parse, sent to an upstream of
+ * the same protocol only to save work) gets its text for splicing when the fast path is switched on
+ * (`PARETO_ROUTER_FAST_PATH=on`); otherwise, the default, it is dropped and the call goes the general,
+ * converting way. The fast path is off by default because it measured slower than the general path.
+ */
+function nativeRequestOf(app: RouterApp, converted: IngressRequest, text: string): NativeRequest | undefined {
+  const native = converted.native;
+  if (native?.fastPath !== true) return native;
+  if (app.config.fastPath !== true) return undefined;
+  return { ...native, text };
+}
+
 /** Handles one model call (chat completion, message, response, generateContent) end to end; never throws. */
 export async function handleModelCall(
   app: RouterApp,
@@ -126,8 +140,9 @@ export async function handleModelCall(
   try {
     const caller = await admitCaller(app, request, context);
     if (caller.mode === 'key') facts.keyId = caller.key.id;
-    const body = await readJsonBody(request, app.config.bodyLimitBytes);
-    const { converted, parsed } = parseModelCall(app, ingress, context, body);
+    const body = await readJsonBodyText(request, app.config.bodyLimitBytes);
+    const { converted, parsed } = parseModelCall(app, ingress, context, body.value);
+    const native = nativeRequestOf(app, converted, body.text);
     // Conversion losses matter only on attempts that converted; native ones carry the body whole.
     const warningsOf = (native: boolean, upstreamWarnings: readonly string[]): readonly string[] =>
       native || converted.warnings.length === 0
@@ -158,7 +173,7 @@ export async function handleModelCall(
         app,
         controller.signal,
         undefined,
-        converted.native,
+        native,
       );
       const result = outcome.result;
       if (result === undefined)
@@ -179,6 +194,7 @@ export async function handleModelCall(
         cost,
         outcome.nativeBody,
         routingMetadataOf(parsed, plan, candidates, outcome),
+        outcome.nativeText,
       );
       const overheadMs = Math.max(0, performance.now() - receivedAt - outcome.upstreamMs);
       response.writeHead(200, {
@@ -266,20 +282,13 @@ export async function handleModelCall(
         currentWarnings = warningsOf(native, warnings);
       },
       event: (event, target) => send(writerFor(target).event(event)),
-      relay: (event, data, target) => send(writerFor(target).relay(event, data)),
+      relay: (event, data, target, raw) => send(writerFor(target).relay(event, data, raw)),
       keepAlive() {
         if (writer === undefined && startedTarget !== undefined) writeHead(startedTarget);
         else if (writer !== undefined) send(writer.keepAlive());
       },
     };
-    const outcome = await executeChat(
-      parsed.request,
-      candidates,
-      app,
-      controller.signal,
-      sink,
-      converted.native,
-    );
+    const outcome = await executeChat(parsed.request, candidates, app, controller.signal, sink, native);
     // An answer with no content event at all still gets its headers and closing frames.
     const active = writerFor(outcome.target);
     const cost = costOfOutcome(outcome);

@@ -11,6 +11,7 @@ import type { ModelMatcher } from '../core/model-pattern.js';
 import { parseRouterModel, type RouterModelName } from '../core/router-model.js';
 import { scoreForTierAlias } from '../core/tiers.js';
 import type { ProviderPreferences } from '../executor/upstream-catalog.js';
+import { isValidChatBody } from './chat-body-validator.js';
 
 const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
 
@@ -34,7 +35,8 @@ const messageSchema = z.discriminatedUnion('role', [
 
 const positiveInteger = z.number().int().positive();
 
-const bodySchema = z.looseObject({
+/** The body check in zod; `chat-body-validator.ts` holds its compiled twin. */
+export const bodySchema = z.looseObject({
   model: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1).optional(),
   messages: z.array(messageSchema).min(1, 'messages must not be empty'),
@@ -62,6 +64,8 @@ const bodySchema = z.looseObject({
   session_id: z.string().max(256).optional(),
   prompt_cache_key: z.string().max(256).optional(),
 });
+
+type ChatBody = z.infer<typeof bodySchema>;
 
 const priceSchema = z.union([
   z.number().nonnegative(),
@@ -169,11 +173,15 @@ export function parseChatRequest(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RouterError('invalid_request', 'the request body must be a JSON object');
   }
-  const parsed = bodySchema.safeParse(body);
-  if (!parsed.success) {
-    throw new RouterError('invalid_request', describeIssue('', parsed.error.issues[0]));
+  // The compiled check decides; zod runs only on a body it rejects, to word the error.
+  if (!isValidChatBody(body)) {
+    const parsed = bodySchema.safeParse(body);
+    throw new RouterError(
+      'invalid_request',
+      parsed.success ? 'body: invalid' : describeIssue('', parsed.error.issues[0]),
+    );
   }
-  const input = parsed.data as typeof parsed.data & Record<string, unknown>;
+  const input = body as ChatBody & Record<string, unknown>;
   const requestedModel = input.model ?? input.models?.[0];
   if (requestedModel === undefined) {
     throw new RouterError('invalid_request', 'model is required (or a non-empty models list)');

@@ -75,6 +75,11 @@ export class ChunkRenderer {
     this.#identity = { ...this.#identity, model, provider };
   }
 
+  /** An upstream chunk relayed as it came carried the role: rendered chunks need not repeat it. */
+  markRoleSent(): void {
+    this.#roleSent = true;
+  }
+
   /** The chunk for one content or finish event (null for events that make no chunk). */
   render(event: StreamEvent): string | null {
     switch (event.type) {

@@ -8,6 +8,7 @@
 import type { StreamEvent } from '../../core/chat-result.js';
 import { RouterError } from '../../core/errors.js';
 import type { StreamConverter } from '../protocol-adapter.js';
+import { isPlainChunk } from './is-plain-chunk.js';
 import { findUpstreamError, mapUpstreamError } from './map-error.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapUsage } from './map-usage.js';
@@ -35,7 +36,10 @@ export function createStreamConverter(): StreamConverter {
       if (upstreamError !== undefined) {
         return [{ type: 'error', error: mapUpstreamError(undefined, upstreamError, undefined) }];
       }
-      const parsed = chatCompletionChunkSchema.safeParse(data);
+      // The common chunk is read as it is; only an unusual one pays for zod's parse and fallbacks.
+      const parsed = isPlainChunk(data)
+        ? { success: true as const, data }
+        : chatCompletionChunkSchema.safeParse(data);
       if (!parsed.success) {
         const error = new RouterError(
           'upstream_bad_response',

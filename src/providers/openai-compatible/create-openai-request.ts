@@ -55,6 +55,14 @@ export function createOpenaiRequest(
     warnings.push('stream_options dropped: it applies only when stream is true');
   }
 
+  return {
+    http: { path: '/chat/completions', headers: openaiHeaders(endpoint), body: JSON.stringify(body) },
+    warnings,
+  };
+}
+
+/** The headers of every call to `endpoint`: JSON, the endpoint's own headers, its key. */
+export function openaiHeaders(endpoint: UpstreamEndpoint): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (endpoint.headers !== undefined) {
     // Lower-cased so a configured `Content-Type` or `Authorization` replaces the default instead of
@@ -64,10 +72,10 @@ export function createOpenaiRequest(
   if (endpoint.apiKey !== undefined && endpoint.apiKey !== '') {
     headers.authorization = `Bearer ${endpoint.apiKey}`;
   }
-
-  return { http: { path: '/chat/completions', headers, body: JSON.stringify(body) }, warnings };
+  return headers;
 }
 
-function isRouterPlugin(plugin: unknown): boolean {
+/** Whether `plugin` is the `pareto-router` entry, which configures the router and no upstream. */
+export function isRouterPlugin(plugin: unknown): boolean {
   return typeof plugin === 'object' && plugin !== null && (plugin as { id?: unknown }).id === routerPluginId;
 }

@@ -2,6 +2,7 @@
 import type { ProtocolAdapter } from '../protocol-adapter.js';
 import { convertResponse } from './convert-response.js';
 import { createStreamConverter } from './convert-stream.js';
+import { createNativeOpenaiRequest } from './create-native-openai-request.js';
 import { createOpenaiRequest } from './create-openai-request.js';
 import { mapError } from './map-error.js';
 
@@ -14,6 +15,7 @@ import { mapError } from './map-error.js';
 export const openaiCompatibleAdapter: ProtocolAdapter = {
   protocol: 'openai',
   buildRequest: createOpenaiRequest,
+  buildNativeRequest: createNativeOpenaiRequest,
   parseResponse: convertResponse,
   createStreamConverter,
   mapError,
