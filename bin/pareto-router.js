@@ -3,8 +3,8 @@
 //
 // `serve` runs best with two V8 options a running process can no longer change, each measured with
 // `npm run bench` (bench/README.md, "The bin and its V8 options"): a 4 MB young-generation semi-space
-// instead of V8's 16 MB, which under load otherwise fills with mostly garbage (about 28 MB less peak
-// RSS), and two V8 helper threads instead of four. Where Node.js can replace the running process
+// instead of V8's 16 MB, which under load otherwise fills with mostly garbage (28 MB less peak RSS
+// on Node.js 20, 72 MB on 24), and two V8 helper threads instead of four. Where Node.js can replace the running process
 // (process.execve: Linux and macOS, Node.js 22.15 and later), `serve` restarts itself once with them,
 // in the same process id. Elsewhere (Windows, Node.js 20) it runs without; NODE_OPTIONS gives the same:
 // NODE_OPTIONS="--max-semi-space-size=4 --v8-pool-size=2". An option already set in NODE_OPTIONS or on
