@@ -192,7 +192,7 @@ function benchEnvironment(extra) {
 
 /**
  * Writes into `directory` a `node` that starts this node with `nodeArgs` first: put ahead on PATH, it
- * lets the bin (whose shell line runs `node`) be profiled with options NODE_OPTIONS does not allow.
+ * lets the bin (started by `#!/usr/bin/env node`) be profiled with options NODE_OPTIONS does not allow.
  */
 function writeNodeShim(directory, nodeArgs) {
   const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
@@ -954,9 +954,9 @@ function systemLaunchers(context) {
       const dataDir = mkdtempSync(join(context.routerDataDir, 'run-'));
       const args = ['serve', '--port', String(port), '--data-dir', dataDir];
       if (workers > 1) args.push('--workers', String(workers));
-      // Started as a program, the way `npx pareto-router` and an installed bin start it, so the node
-      // options its shell line picks are the ones measured, on this node (its directory goes first on
-      // PATH). The profiler's options are not allowed in NODE_OPTIONS: a profiled router is given a
+      // Started as a program, the way `npx pareto-router` and an installed bin start it, so the V8
+      // options `serve` restarts itself with (where process.execve exists) are the ones measured, on this
+      // node (its directory goes first on PATH). The profiler's options are not allowed in NODE_OPTIONS: a profiled router is given a
       // directory whose `node` adds them.
       const handle = spawnMeasured(context, {
         name: 'router',

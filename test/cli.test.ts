@@ -3,7 +3,7 @@
  * snapshots, as a user runs it. Builds `dist/` first when it is missing or older than the sources.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,9 +111,17 @@ describe('the pareto-router bin', () => {
   });
 });
 
+const canReplaceProcess = typeof (process as { execve?: unknown }).execve === 'function';
+
 describe('the bin run as a program', () => {
-  /** Runs the bin through a symlink, as npm installs it, with a preload that reports node's own flags. */
-  async function runProgram(nodeOptions: string): Promise<{ run: BinRun; execArgv: string[] }> {
+  /**
+   * Runs the bin through a symlink, as npm installs it, with a preload that reports node's own flags
+   * (one line per process image: a restarted `serve` reports twice).
+   */
+  async function runProgram(
+    args: string[],
+    nodeOptions = '',
+  ): Promise<{ run: BinRun; execArgv: string[][] }> {
     const linkDir = await mkdtemp(join(tmpdir(), 'pareto-bin-link-'));
     try {
       const link = join(linkDir, 'pareto-router');
@@ -123,30 +131,65 @@ describe('the bin run as a program', () => {
         report,
         'process.stderr.write("EXECARGV " + JSON.stringify(process.execArgv) + "\\n");\n',
       );
-      const run = await execute(link, ['--version'], {
+      const run = await execute(link, args, {
         PATH: process.env.PATH,
         HOME: dataDir,
         NODE_OPTIONS: `--import ${report} ${nodeOptions}`.trim(),
       });
-      const line = run.stderr.split('\n').find((text) => text.startsWith('EXECARGV '));
-      return { run, execArgv: line === undefined ? [] : (JSON.parse(line.slice(9)) as string[]) };
+      const execArgv = run.stderr
+        .split('\n')
+        .filter((text) => text.startsWith('EXECARGV '))
+        .map((line) => JSON.parse(line.slice(9)) as string[]);
+      return { run, execArgv };
     } finally {
       await rm(linkDir, { recursive: true, force: true });
     }
   }
 
-  it('starts node with the small young generation and two V8 helper threads', async () => {
-    const { run, execArgv } = await runProgram('');
-    expect(run.exitCode).toBe(0);
-    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(execArgv).toEqual(['--max-semi-space-size=4', '--v8-pool-size=2']);
+  it("is a plain node program: no shell line, which npm's Windows shim could not run", async () => {
+    const text = await readFile(bin, 'utf8');
+    expect(text.split('\n', 1)[0]).toBe('#!/usr/bin/env node');
+    expect(text).not.toMatch(/^":"/m);
   });
 
-  it('leaves each of those options to NODE_OPTIONS when it sets it', async () => {
-    expect((await runProgram('--max-semi-space-size=8')).execArgv).toEqual(['--v8-pool-size=2']);
-    expect((await runProgram('--v8-pool-size=3')).execArgv).toEqual(['--max-semi-space-size=4']);
-    const both = await runProgram('--max-semi-space-size=8 --v8-pool-size=3');
-    expect(both.run.exitCode).toBe(0);
-    expect(both.execArgv).toEqual([]);
+  it("runs other commands in one process with node's defaults", async () => {
+    const { run, execArgv } = await runProgram(['--version']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(execArgv).toEqual([[]]);
+  });
+
+  it.skipIf(!canReplaceProcess)(
+    `restarts serve once with the small young generation and two V8 helper threads${canReplaceProcess ? '' : ` (skipped: Node.js ${process.versions.node} has no process.execve; serve runs with node's defaults there)`}`,
+    async () => {
+      // A bad port ends serve right after the restart, at argument checking.
+      const { run, execArgv } = await runProgram(['serve', '--port', 'eighty']);
+      expect(run.exitCode).toBe(2);
+      expect(execArgv).toEqual([[], ['--max-semi-space-size=4', '--v8-pool-size=2']]);
+    },
+  );
+
+  it.skipIf(!canReplaceProcess)(
+    `leaves each of those options to NODE_OPTIONS when it sets it${canReplaceProcess ? '' : ' (skipped: no process.execve on this Node.js)'}`,
+    async () => {
+      const semi = await runProgram(['serve', '--port', 'eighty'], '--max-semi-space-size=8');
+      expect(semi.execArgv.at(-1)).toEqual(['--v8-pool-size=2']);
+      const both = await runProgram(
+        ['serve', '--port', 'eighty'],
+        '--max-semi-space-size=8 --v8-pool-size=3',
+      );
+      expect(both.run.exitCode).toBe(2);
+      expect(both.execArgv).toEqual([[]]);
+    },
+  );
+
+  it("without process.execve (Windows, Node.js 20) serve runs in one process with node's defaults", async () => {
+    // Hiding execve with a preload stands in for a Node.js that lacks it.
+    const { run, execArgv } = await runProgram(
+      ['serve', '--port', 'eighty'],
+      `--import data:text/javascript,delete%20process.execve`,
+    );
+    expect(run.exitCode).toBe(2);
+    expect(execArgv).toEqual([[]]);
   });
 });

@@ -16,6 +16,8 @@ export interface CliContext {
   stderr: (text: string) => void;
   /** Colour in tables: only when stdout is a terminal and NO_COLOR is unset. */
   colour: boolean;
+  /** Progress bars on stderr: only when stderr is a terminal. */
+  progress: boolean;
   loadSnapshot: (request: SnapshotRequest) => Promise<IndexSnapshot>;
   /** Reads a UTF-8 file of at most `maxBytes`; rejects with the Node.js error or a RangeError. */
   readTextFile: (path: string, maxBytes: number) => Promise<string>;
@@ -67,6 +69,7 @@ export function createProcessContext(): CliContext {
       process.stderr.write(text);
     },
     colour: process.stdout.isTTY === true && !noColour,
+    progress: process.stderr.isTTY === true,
     loadSnapshot: (request) => loadSnapshot(request),
     readTextFile: readCappedTextFile,
     writeTextFile: (path, text) => writeFile(path, text, 'utf8'),

@@ -61,3 +61,29 @@ function plural(count: string, unit: string): string {
 function trimNumber(value: number, digits: number): string {
   return String(Number(value.toFixed(digits)));
 }
+
+/** A count (requests, records) with thousands separators, whole from 100 up: `15,335`, `2.5`, `0.33`. */
+export function formatCount(value: number): string {
+  const digits = Math.abs(value) >= 100 ? 0 : 2;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+/** A share in 0..1 as a percentage with at most one decimal: `35.7%`, `20%`, `0.1%`. */
+export function formatPercent(share: number): string {
+  return `${trimNumber(share * 100, 1)}%`;
+}
+
+/**
+ * A number for `--json`: exact where it is an integer, else to 12 significant digits, which drops the
+ * binary noise of sums and products (`2.7720000000000002` becomes `2.772`) and keeps every real digit
+ * of a price, a cost or a share.
+ */
+export function roundForJson(value: number): number {
+  if (Number.isInteger(value) || !Number.isFinite(value)) return value;
+  return Number(value.toPrecision(12));
+}
+
+/** The `--json` document of a command: indented, numbers through `roundForJson`, one trailing newline. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, field: unknown) => (typeof field === 'number' ? roundForJson(field) : field), 2)}\n`;
+}

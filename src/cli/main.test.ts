@@ -208,7 +208,7 @@ describe('main: the real snapshot store', () => {
   });
 
   it('the shipped snapshot routes when there is one', async (context) => {
-    if (shippedVersion === undefined) context.skip();
+    if (shippedVersion === undefined) context.skip('no shipped snapshot in snapshots/');
     const run = await runCli(['route', '--json', '--data-dir', join(dataDir, 'none')], realStore);
     expect(run.exitCode).toBe(0);
     const report = JSON.parse(run.stdout) as { snapshotVersion: string; candidates: unknown[] };

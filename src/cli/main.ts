@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { isRouterError } from '../core/errors.js';
 import { type CliContext, createProcessContext } from './cli-context.js';
 import { parseSnapshotVersion } from './parse-option-values.js';
-import { UsageError } from './usage-error.js';
+import { ReportedFailure, UsageError } from './usage-error.js';
 
 export const usageExitCode = 2;
 export const failureExitCode = 1;
@@ -69,7 +69,19 @@ const commandRegistrations: ReadonlyArray<readonly [string, Registration]> = [
     async (program, context) =>
       (await import('./commands/spend-command.js')).registerSpendCommand(program, context),
   ],
-  ['index', async (program) => (await import('./commands/index-command.js')).registerIndexCommand(program)],
+  [
+    'index',
+    async (program, context) =>
+      (await import('./commands/index-command.js')).registerIndexCommand(program, {
+        stdout: context.stdout,
+        stderr: context.stderr,
+      }),
+  ],
+  [
+    'doctor',
+    async (program, context) =>
+      (await import('./commands/doctor-command.js')).registerDoctorCommand(program, context),
+  ],
   [
     'mock-upstream',
     async (program) =>
@@ -153,6 +165,7 @@ export function describeFailure(error: unknown): { exitCode: number; message: st
     return { exitCode: usageExitCode, message: oneLine(error.message) };
   }
   if (error instanceof UsageError) return { exitCode: usageExitCode, message: oneLine(error.message) };
+  if (error instanceof ReportedFailure) return { exitCode: failureExitCode, message: null };
   if (isRouterError(error)) return { exitCode: failureExitCode, message: oneLine(error.message) };
   if (error instanceof Error) return { exitCode: failureExitCode, message: oneLine(error.message) };
   return { exitCode: failureExitCode, message: oneLine(String(error)) };

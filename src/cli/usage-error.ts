@@ -8,3 +8,14 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A failure the command has already reported on stdout (`doctor` finding a broken setup): the CLI exits
+ * with 1 and prints nothing more.
+ */
+export class ReportedFailure extends Error {
+  constructor() {
+    super('failure already reported');
+    this.name = 'ReportedFailure';
+  }
+}

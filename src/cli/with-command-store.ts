@@ -12,6 +12,7 @@ import { createRequestStore, sqliteFileName } from '../store/create-request-stor
 import { redactConnectionString } from '../store/postgres-request-store.js';
 import type { RequestStore } from '../store/request-store.js';
 import type { CliContext } from './cli-context.js';
+import { withSpinner } from './progress.js';
 import { UsageError } from './usage-error.js';
 
 interface StoreOptionValues {
@@ -91,7 +92,8 @@ export async function withCommandStore<Result>(
 ): Promise<Result> {
   const location = storeLocationOf(command, context);
   if (options.mustExist && location.databaseUrl === undefined && !existsSync(location.description)) {
-    throw new UsageError(
+    // Not a usage error: the command was called correctly, there is just nothing to read (exit 1).
+    throw new Error(
       `no request log at ${location.description}: the router has not run with this data directory (check --data-dir or --config)`,
     );
   }
@@ -103,8 +105,11 @@ export async function withCommandStore<Result>(
     throw error;
   }
   try {
-    await store.migrate();
-    return await use(store, location);
+    // A large log or a remote database can take a while: a bar on a terminal after a second.
+    return await withSpinner(context.progress, `reading ${location.description}`, async () => {
+      await store.migrate();
+      return await use(store, location);
+    });
   } finally {
     await store.close();
   }

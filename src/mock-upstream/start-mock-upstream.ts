@@ -35,6 +35,33 @@ export interface MockUpstreamOptions {
   scripts?: Record<string, ModelScript>;
   /** The script of models that match no key. */
   defaultScript?: ModelScript;
+  /**
+   * API keys the fake accepts (as `Authorization: Bearer`, `x-api-key`, `x-goog-api-key` or `?key=`);
+   * any other, or none, gets a 401. Default: every request is accepted.
+   */
+  acceptedKeys?: readonly string[];
+}
+
+/** The model listings the fake answers with GET: each provider's path, and OpenRouter's key check. */
+const listingPaths = new Set([
+  '/v1/models',
+  '/openai/v1/models',
+  '/api/v1/models',
+  '/api/v1/key',
+  '/anthropic/v1/models',
+  '/gemini/v1beta/models',
+  '/v1beta/models',
+]);
+
+/** The API key a request presents, in any of the providers' ways, or undefined. */
+function presentedKey(request: IncomingMessage, query: string): string | undefined {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) return authorization.slice(7);
+  for (const header of ['x-api-key', 'x-goog-api-key']) {
+    const value = request.headers[header];
+    if (typeof value === 'string') return value;
+  }
+  return query.length > 0 ? (new URLSearchParams(query).get('key') ?? undefined) : undefined;
 }
 
 export interface MockUpstream {
@@ -91,6 +118,18 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     }
     if (path === '/health' || path === '/') {
       sendJson(response, 200, { status: 'ok' });
+      return;
+    }
+    if (options.acceptedKeys !== undefined) {
+      const key = presentedKey(request, query);
+      if (key === undefined || !options.acceptedKeys.includes(key)) {
+        sendJson(response, 401, { error: { message: 'Invalid API key', type: 'authentication_error' } });
+        return;
+      }
+    }
+    if (request.method === 'GET' && listingPaths.has(path)) {
+      const ids = Object.keys(options.scripts ?? {}).filter((id) => !id.endsWith('*'));
+      sendJson(response, 200, { data: ids.map((id) => ({ id, object: 'model' })) });
       return;
     }
     const route = matchRoute(path, query);

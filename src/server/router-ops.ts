@@ -76,7 +76,7 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
   // SQLite inserts are synchronous: on a thread of their own they never hold up requests in flight.
   const writes =
     store instanceof SqliteRequestStore && WorkerRequestWrites.available()
-      ? new WorkerRequestWrites(store.filePath, store)
+      ? new WorkerRequestWrites(store.filePath, store, store.driver)
       : undefined;
   const metrics = new RouterMetrics({ knownUpstreams: config.upstreams.map((upstream) => upstream.name) });
   let warnedFull = false;

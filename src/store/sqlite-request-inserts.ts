@@ -1,16 +1,22 @@
 /**
  * Opening the request log's SQLite file and inserting request records: all the SQLite writer thread
- * needs, so that thread loads better-sqlite3 and the row mapping and nothing else (the store's queries
+ * needs, so that thread loads the SQLite library and the row mapping and nothing else (the store's queries
  * and the row validation stay on the main thread).
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { RouterError } from '../core/errors.js';
 import { type RequestRow, requestColumns, serializeJsonColumn, toRequestRow } from './map-store-rows.js';
 import { assertStorableRequestRecord, type RequestRecord } from './request-record.js';
+import {
+  openSqliteConnection,
+  type SqliteConnection,
+  type SqliteDriverName,
+  type SqliteStatement,
+  type SqliteValue,
+} from './sqlite-driver.js';
 
-export type SqliteValue = string | number | null;
+export type { SqliteValue } from './sqlite-driver.js';
 
 const insertRequestSql = `INSERT INTO requests (${requestColumns.join(', ')}) VALUES (${requestColumns
   .map(() => '?')
@@ -18,10 +24,10 @@ const insertRequestSql = `INSERT INTO requests (${requestColumns.join(', ')}) VA
 
 /** Inserts request records on one connection, one transaction per batch; a repeated id is skipped. */
 export class SqliteRequestInserts {
-  readonly #database: Database.Database;
-  #statement: Database.Statement<SqliteValue[], unknown> | undefined;
+  readonly #database: SqliteConnection;
+  #statement: SqliteStatement | undefined;
 
-  constructor(database: Database.Database) {
+  constructor(database: SqliteConnection) {
     this.#database = database;
   }
 
@@ -32,13 +38,11 @@ export class SqliteRequestInserts {
       assertStorableRequestRecord(record);
       return encodeRequestRow(toRequestRow(record));
     });
-    this.#statement ??= this.#database.prepare<SqliteValue[], unknown>(insertRequestSql);
+    this.#statement ??= this.#database.prepare(insertRequestSql);
     const statement = this.#statement;
-    this.#database
-      .transaction(() => {
-        for (const row of rows) statement.run(...row);
-      })
-      .immediate();
+    this.#database.immediate(() => {
+      for (const row of rows) statement.run(...row);
+    });
   }
 }
 
@@ -46,7 +50,11 @@ export class SqliteRequestInserts {
  * Opens (creating when missing) the database in WAL mode and proves it writable; an unusable location
  * throws RouterError `config_invalid`. A writer waits up to `busyTimeoutMs` for another one's lock.
  */
-export function openSqliteDatabase(filePath: string, busyTimeoutMs = 5000): Database.Database {
+export function openSqliteDatabase(
+  filePath: string,
+  busyTimeoutMs = 5000,
+  driver?: SqliteDriverName,
+): SqliteConnection {
   const directory = dirname(filePath);
   try {
     mkdirSync(directory, { recursive: true });
@@ -59,9 +67,9 @@ export function openSqliteDatabase(filePath: string, busyTimeoutMs = 5000): Data
       { cause: error, metadata: { path: directory } },
     );
   }
-  let database: Database.Database;
+  let database: SqliteConnection;
   try {
-    database = new Database(filePath, { timeout: busyTimeoutMs });
+    database = openSqliteConnection(filePath, busyTimeoutMs, driver);
   } catch (error) {
     throw new RouterError('config_invalid', `cannot open the database ${filePath}: ${reasonOf(error)}`, {
       cause: error,
@@ -69,13 +77,13 @@ export function openSqliteDatabase(filePath: string, busyTimeoutMs = 5000): Data
     });
   }
   try {
-    const mode = database.pragma('journal_mode = WAL', { simple: true });
+    const mode = database.pragma('journal_mode = WAL');
     if (mode !== 'wal') throw new Error(`journal_mode stayed ${String(mode)}`);
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
     database.pragma('synchronous = NORMAL');
     // Rewriting the header value it already holds is a real write: a read-only file or full disk fails
     // here, at start, instead of on the first logged request.
-    const version = Number(database.pragma('user_version', { simple: true }));
+    const version = Number(database.pragma('user_version'));
     database.pragma(`user_version = ${Number.isSafeInteger(version) ? version : 0}`);
   } catch (error) {
     database.close();

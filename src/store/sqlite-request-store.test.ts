@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RouterError } from '../core/errors.js';
+import { openSqliteConnection, type SqliteDriverName, sqliteDriverWorks } from './sqlite-driver.js';
 import { SqliteRequestStore } from './sqlite-request-store.js';
 import { describeRequestStoreConformance, makeRequestRecord } from './test-support/request-store.case.js';
 
@@ -19,23 +19,39 @@ afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
-describeRequestStoreConformance('SqliteRequestStore', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'pareto-store-case-'));
-  const filePath = join(directory, 'pareto-router.db');
-  const store = new SqliteRequestStore({ filePath });
-  const raw = new Database(filePath);
-  return {
-    store,
-    appliedMigrations: () => store.appliedMigrations(),
-    execute: async (sql) => {
-      raw.exec(sql);
-    },
-    dispose: async () => {
-      raw.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
-});
+const drivers: readonly SqliteDriverName[] = ['node', 'better-sqlite3'];
+
+for (const driver of drivers) {
+  const works = sqliteDriverWorks(driver);
+  if (!works) {
+    // One line in the test output, so a skipped library is never silent.
+    console.info(
+      `SqliteRequestStore on ${driver}: skipped, the library cannot open a database on Node.js ${process.versions.node}` +
+        (driver === 'node'
+          ? ' (node:sqlite needs 22.13 or later)'
+          : ' (better-sqlite3 missing or built for another Node.js)'),
+    );
+  }
+  describe.skipIf(!works)(`with ${driver}`, () => {
+    describeRequestStoreConformance(`SqliteRequestStore (${driver})`, async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'pareto-store-case-'));
+      const filePath = join(directory, 'pareto-router.db');
+      const store = new SqliteRequestStore({ filePath, driver });
+      const raw = openSqliteConnection(filePath, 5000, driver);
+      return {
+        store,
+        appliedMigrations: () => store.appliedMigrations(),
+        execute: async (sql) => {
+          raw.exec(sql);
+        },
+        dispose: async () => {
+          raw.close();
+          rmSync(directory, { recursive: true, force: true });
+        },
+      };
+    });
+  });
+}
 
 describe('SqliteRequestStore on disk', () => {
   it('creates missing data directories and uses WAL mode', async () => {
@@ -43,9 +59,9 @@ describe('SqliteRequestStore on disk', () => {
     const store = new SqliteRequestStore({ filePath });
     await store.migrate();
     await store.close();
-    const inspect = new Database(filePath, { readonly: true });
+    const inspect = openSqliteConnection(filePath, 5000);
     try {
-      expect(inspect.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(inspect.pragma('journal_mode')).toBe('wal');
     } finally {
       inspect.close();
     }

@@ -1,10 +1,10 @@
 /**
  * The embedded default: one SQLite file under the data directory, created on first start with no set-up.
- * WAL mode lets the dashboard read while the log writer writes. better-sqlite3 is synchronous, which is
+ * WAL mode lets the dashboard read while the log writer writes. The SQLite library (node:sqlite, or
+ * better-sqlite3 on Node 20; see sqlite-driver.ts) is synchronous, which is
  * fine here because the request path never waits on the store (the batched writer does).
  */
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { RouterError } from '../core/errors.js';
 import { type ApiKeyPatch, type ApiKeyRecord, applyApiKeyPatch, validateApiKeySettings } from './api-key.js';
 import {
@@ -36,6 +36,13 @@ import { mapApiKeyRow, mapRequestRow } from './read-store-rows.js';
 import type { RequestRecord } from './request-record.js';
 import type { PromptTokenRow, RequestQuery, RequestStore, SpendQuery, SpendRow } from './request-store.js';
 import {
+  constraintViolationOf,
+  type SqliteConnection,
+  type SqliteDriverName,
+  type SqliteRunResult,
+  type SqliteStatement,
+} from './sqlite-driver.js';
+import {
   openSqliteDatabase,
   reasonOf,
   SqliteRequestInserts,
@@ -48,9 +55,9 @@ export interface SqliteRequestStoreOptions {
   filePath: string;
   /** How long a write waits for another process holding the lock, in ms. */
   busyTimeoutMs?: number;
+  /** The SQLite library (default: node:sqlite where Node.js has it, else better-sqlite3). */
+  driver?: SqliteDriverName;
 }
-
-type SqliteStatement = Database.Statement<SqliteValue[], unknown>;
 
 const sqlitePlaceholder = (): string => '?';
 
@@ -65,14 +72,17 @@ const updateKeySql = `UPDATE api_keys SET ${apiKeyColumns
 export class SqliteRequestStore implements RequestStore {
   readonly kind = 'sqlite' as const;
   readonly filePath: string;
-  readonly #database: Database.Database;
+  /** The SQLite library this store opened its file with. */
+  readonly driver: SqliteDriverName;
+  readonly #database: SqliteConnection;
   readonly #statements = new Map<string, SqliteStatement>();
   readonly #inserts: SqliteRequestInserts;
 
   /** Opens (creating when missing) the database; an unusable location throws RouterError `config_invalid`. */
   constructor(options: SqliteRequestStoreOptions) {
     this.filePath = resolve(options.filePath);
-    this.#database = openSqliteDatabase(this.filePath, options.busyTimeoutMs);
+    this.#database = openSqliteDatabase(this.filePath, options.busyTimeoutMs, options.driver);
+    this.driver = this.#database.driver;
     this.#inserts = new SqliteRequestInserts(this.#database);
   }
 
@@ -83,24 +93,22 @@ export class SqliteRequestStore implements RequestStore {
       );
       // IMMEDIATE takes the write lock before reading the versions, so two processes starting together
       // cannot both decide to apply the same migration.
-      this.#database
-        .transaction(() => {
-          const applied = this.#all<{ version: number }>('SELECT version FROM schema_migrations', []);
-          const pending = selectPendingMigrations(
-            applied.map((row) => row.version),
-            storeMigrations,
-            this.filePath,
-          );
-          for (const migration of pending) {
-            this.#database.exec(migration.sqlite);
-            this.#run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-              migration.version,
-              migration.name,
-              Date.now(),
-            ]);
-          }
-        })
-        .immediate();
+      this.#database.immediate(() => {
+        const applied = this.#all<{ version: number }>('SELECT version FROM schema_migrations', []);
+        const pending = selectPendingMigrations(
+          applied.map((row) => row.version),
+          storeMigrations,
+          this.filePath,
+        );
+        for (const migration of pending) {
+          this.#database.exec(migration.sqlite);
+          this.#run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+            migration.version,
+            migration.name,
+            Date.now(),
+          ]);
+        }
+      });
     } catch (error) {
       if (error instanceof RouterError) throw error;
       throw new RouterError(
@@ -193,33 +201,31 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | null> {
-    return this.#database
-      .transaction((): ApiKeyRecord | null => {
-        const row = this.#get<SqliteApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
-        if (row === undefined) return null;
-        const next = applyApiKeyPatch(decodeApiKeyRow(row), patch);
-        const [keyId, ...rest] = encodeApiKeyRow(toApiKeyRow(next));
-        this.#run(updateKeySql, [...rest, keyId ?? id]);
-        return next;
-      })
-      .immediate();
+    return this.#database.immediate((): ApiKeyRecord | null => {
+      const row = this.#get<SqliteApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', [id]);
+      if (row === undefined) return null;
+      const next = applyApiKeyPatch(decodeApiKeyRow(row), patch);
+      const [keyId, ...rest] = encodeApiKeyRow(toApiKeyRow(next));
+      this.#run(updateKeySql, [...rest, keyId ?? id]);
+      return next;
+    });
   }
 
   async close(): Promise<void> {
-    if (this.#database.open) this.#database.close();
+    this.#database.close();
   }
 
   #statement(sql: string): SqliteStatement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      statement = this.#database.prepare<SqliteValue[], unknown>(sql);
+      statement = this.#database.prepare(sql);
       this.#statements.set(sql, statement);
     }
     return statement;
   }
 
   #get<Row>(sql: string, values: SqliteValue[]): Row | undefined {
-    // The row shape is fixed by the schema this module migrates; better-sqlite3 cannot know it.
+    // The row shape is fixed by the schema this module migrates; the SQLite library cannot know it.
     return this.#statement(sql).get(...values) as Row | undefined;
   }
 
@@ -227,7 +233,7 @@ export class SqliteRequestStore implements RequestStore {
     return this.#statement(sql).all(...values) as Row[];
   }
 
-  #run(sql: string, values: SqliteValue[]): Database.RunResult {
+  #run(sql: string, values: SqliteValue[]): SqliteRunResult {
     return this.#statement(sql).run(...values);
   }
 }
@@ -276,11 +282,11 @@ function decodeApiKeyRow(row: SqliteApiKeyRow): ApiKeyRecord {
 }
 
 function describeKeyConflict(error: unknown, record: ApiKeyRecord): RouterError | null {
-  if (!(error instanceof Database.SqliteError)) return null;
-  if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+  const violation = constraintViolationOf(error);
+  if (violation === 'primary_key') {
     return new RouterError('invalid_request', `a key with id ${record.id} already exists`, { cause: error });
   }
-  if (error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+  if (violation === 'unique') {
     return new RouterError('invalid_request', `a key with the same hash as ${record.id} already exists`, {
       cause: error,
     });

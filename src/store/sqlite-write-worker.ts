@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRouterError } from '../core/errors.js';
 import type { RequestRecord } from './request-record.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
 import { openSqliteDatabase, SqliteRequestInserts } from './sqlite-request-inserts.js';
 
 export interface WriteRequestMessage {
@@ -19,7 +20,8 @@ export type WriteReplyMessage =
 
 const port = parentPort;
 if (port !== null) {
-  const database = openSqliteDatabase((workerData as { filePath: string }).filePath);
+  const { filePath, driver } = workerData as { filePath: string; driver?: SqliteDriverName };
+  const database = openSqliteDatabase(filePath, undefined, driver);
   const inserts = new SqliteRequestInserts(database);
   port.on('message', (message: WriteRequestMessage) => {
     let reply: WriteReplyMessage;

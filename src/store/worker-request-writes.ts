@@ -1,5 +1,5 @@
 /**
- * Request-log inserts on a worker thread for the SQLite store. better-sqlite3 is synchronous: a batch of
+ * Request-log inserts on a worker thread for the SQLite store. SQLite calls are synchronous: a batch of
  * a few hundred records held the event loop for milliseconds, which every request in flight paid for.
  * If the thread cannot start or dies, inserts go through the main-thread store instead, so no record is
  * lost to a missing thread.
@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { type ErrorCode, RouterError, statusByCode } from '../core/errors.js';
 import type { RequestRecord } from './request-record.js';
 import type { RequestStore } from './request-store.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
 import type { WriteReplyMessage, WriteRequestMessage } from './sqlite-write-worker.js';
 
 const workerUrl = new URL('./sqlite-write-worker.js', import.meta.url);
@@ -39,10 +40,14 @@ export class WorkerRequestWrites implements Pick<RequestStore, 'insertRequests'>
     return existsSync(fileURLToPath(workerUrl));
   }
 
-  constructor(filePath: string, fallback: Pick<RequestStore, 'insertRequests'>) {
+  constructor(
+    filePath: string,
+    fallback: Pick<RequestStore, 'insertRequests'>,
+    driver: SqliteDriverName | undefined = undefined,
+  ) {
     this.#fallback = fallback;
     const worker = new Worker(workerUrl, {
-      workerData: { filePath },
+      workerData: { filePath, driver },
       resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb },
     });
     worker.on('message', (reply: WriteReplyMessage) => this.#settle(reply));

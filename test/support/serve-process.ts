@@ -21,6 +21,10 @@ export interface ServeOptions {
   args?: string[];
   /** More environment variables (DATABASE_URL, REDIS_URL...). */
   env?: Record<string, string>;
+  /** Give `--data-dir` before the command name (`pareto-router --data-dir DIR serve`). */
+  dataDirFirst?: boolean;
+  /** HOME of the child (default: the data directory). */
+  home?: string;
 }
 
 export interface ServeProcess {
@@ -37,15 +41,11 @@ export interface RunningServe extends ServeProcess {
 
 /** Spawns `serve` on a free port; nothing is awaited. */
 export function spawnServe(options: ServeOptions): ServeProcess {
-  const args = [
-    'serve',
-    '--port',
-    '0',
-    '--data-dir',
-    options.dataDir,
-    ...(options.demo ? ['--demo'] : []),
-    ...(options.args ?? []),
-  ];
+  const demo = options.demo ? ['--demo'] : [];
+  const extra = options.args ?? [];
+  const args = options.dataDirFirst
+    ? ['--data-dir', options.dataDir, 'serve', '--port', '0', ...demo, ...extra]
+    : ['serve', '--port', '0', '--data-dir', options.dataDir, ...demo, ...extra];
   const child = spawn(
     options.asProgram ? binPath : process.execPath,
     options.asProgram ? args : [binPath, ...args],
@@ -53,7 +53,7 @@ export function spawnServe(options: ServeOptions): ServeProcess {
       cwd: rootDir,
       env: {
         PATH: process.env.PATH,
-        HOME: options.dataDir,
+        HOME: options.home ?? options.dataDir,
         OPENROUTER_API_KEY: 'sk-or-test-0123456789abcdef',
         ...(options.upstreamUrl === undefined ? {} : { OPENROUTER_BASE_URL: options.upstreamUrl }),
         PARETO_ROUTER_LOG_LEVEL: options.logLevel ?? 'warn',

@@ -97,7 +97,7 @@ describe('forecast', () => {
     const run = await runCli(['forecast', ...profile, '--mix', 'high=0.5,medium=0.5,low=0']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain(
-      'snapshot 2026-11: 1,000 requests/day, 2,000 input + 500 output tokens each, 0% of input cached, 30 days',
+      'snapshot 2026-11: 1,000 requests/day, 2k input + 500 output tokens each, 0% of input cached, 30 days',
     );
     expect(run.stdout).toMatch(/high\s+beta\/coder-pro\s+\$3\.4375\s+\$0\.0075\s+\$7\.50\s+\$225\.00/);
     expect(run.stdout).toMatch(/low\s+delta\/tiny\s+\$0\.0875\s+\$0\.0002\s+\$0\.20\s+\$6\.00/);
@@ -197,7 +197,7 @@ describe('forecast --from-log', () => {
     expect(run.stdout).toContain('the log starts after the window asked for (since 2026-10-21 12:00:00Z)');
     expect(run.stdout).toContain('1 request without a tier');
     expect(run.stdout).toContain(
-      'snapshot 2026-11: 0.5 requests/day, 1,600 input + 400 output tokens each, 12.5% of input cached, 30 days',
+      'snapshot 2026-11: 0.5 requests/day, 1.6k input + 400 output tokens each, 12.5% of input cached, 30 days',
     );
     expect(run.stdout).toContain('mix (high 25%, medium 50%, low 25%)');
   });
@@ -235,7 +235,7 @@ describe('forecast --from-log', () => {
     const noLog = await runCli(['forecast', '--from-log', '--data-dir', join(log.dataDir, 'nothing-here')], {
       now: () => fixtureNow,
     });
-    expect(noLog.exitCode).toBe(2);
+    expect(noLog.exitCode).toBe(1);
     expect(noLog.stderr).toMatch(/^pareto-router: no request log at .*nothing-here/);
   });
 

@@ -11,7 +11,16 @@ import { defaultRoutePolicy, type RoutingRule, route, routingRules } from '../..
 import { type TierName, tierAliases, tierNames } from '../../core/tiers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
-import { formatPricePerMillion, formatSpan, formatUsd, formatUtcTime } from '../format-values.js';
+import {
+  formatCount,
+  formatJson,
+  formatPercent,
+  formatPricePerMillion,
+  formatSpan,
+  formatTokenCount,
+  formatUsd,
+  formatUtcTime,
+} from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex, snapshotRequestOf } from '../load-command-index.js';
 import { type LogTrafficMeasurement, measureLogTraffic } from '../measure-log-traffic.js';
 import { createPalette, type Palette } from '../palette.js';
@@ -155,16 +164,16 @@ export function buildForecastReport(
 }
 
 function describeMix(shares: TierMix): string {
-  return tierNames.map((tier) => `${tier} ${Number((shares[tier] * 100).toFixed(4))}%`).join(', ');
+  return tierNames.map((tier) => `${tier} ${formatPercent(shares[tier])}`).join(', ');
 }
 
 /** The readable table of a forecast. */
 export function formatForecastReport(report: ForecastReport, colours: Palette): string {
   const profile = report.profile;
   const header = colours.bold(
-    `snapshot ${report.snapshotVersion}: ${profile.requestsPerDay.toLocaleString('en-US')} requests/day, ` +
-      `${profile.inputTokens.toLocaleString('en-US')} input + ${profile.outputTokens.toLocaleString('en-US')} output tokens each, ` +
-      `${Number((profile.cachedShare * 100).toFixed(4))}% of input cached, ${report.days} days`,
+    `snapshot ${report.snapshotVersion}: ${formatCount(profile.requestsPerDay)} requests/day, ` +
+      `${formatTokenCount(profile.inputTokens)} input + ${formatTokenCount(profile.outputTokens)} output tokens each, ` +
+      `${formatPercent(profile.cachedShare)} of input cached, ${report.days} days`,
   );
   const money = (value: number | null) => (value === null ? '-' : formatUsd(value));
   const table = formatTable<TierForecast>(
@@ -220,7 +229,7 @@ function describeMeasurement(fromLog: FromLogReport): string {
   const from = Date.parse(fromLog.measuredFrom);
   const until = Date.parse(fromLog.until);
   const lines = [
-    `measured from the request log: ${fromLog.requests.toLocaleString('en-US')} requests from ` +
+    `measured from the request log: ${formatCount(fromLog.requests)} requests from ` +
       `${formatUtcTime(from)} to ${formatUtcTime(until)} (${formatSpan(until - from)})`,
   ];
   if (fromLog.measuredFrom !== fromLog.since) {
@@ -233,7 +242,7 @@ function describeMeasurement(fromLog: FromLogReport): string {
   }
   if (fromLog.requestsWithoutTier > 0) {
     lines.push(
-      `  ${fromLog.requestsWithoutTier.toLocaleString('en-US')} ${fromLog.requestsWithoutTier === 1 ? 'request' : 'requests'} without a tier (failed before routing, or naming a model) priced at the mix of the others`,
+      `  ${formatCount(fromLog.requestsWithoutTier)} ${fromLog.requestsWithoutTier === 1 ? 'request' : 'requests'} without a tier (failed before routing, or naming a model) priced at the mix of the others`,
     );
   }
   if (fromLog.overridden.length > 0) {
@@ -368,7 +377,7 @@ export function registerForecastCommand(program: Command, context: CliContext): 
       const index = await loadCommandIndex(self, context);
       report = buildForecastReport(index, flagProfile, options.mix ?? defaultTierMix, null, options.policy);
     }
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatForecastReport(report, createPalette(context.colour)));
   });
 }

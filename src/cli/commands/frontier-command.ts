@@ -7,7 +7,7 @@ import { buildFrontierData } from '../../dashboard/build-frontier-data.js';
 import { renderFrontierSvg } from '../../dashboard/render-frontier-svg.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
-import { formatPercentile, formatPricePerMillion } from '../format-values.js';
+import { formatJson, formatPercentile, formatPricePerMillion } from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex } from '../load-command-index.js';
 import { createPalette, type Palette } from '../palette.js';
 import { colourTier } from '../tier-colour.js';
@@ -175,7 +175,7 @@ export function registerFrontierCommand(program: Command, context: CliContext): 
       }
       report.svgFile = options.svg;
     }
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatFrontierReport(report, createPalette(context.colour)));
   });
 }

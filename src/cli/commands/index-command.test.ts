@@ -14,19 +14,26 @@ const snapshotsDir = fileURLToPath(new URL('../../../snapshots/', import.meta.ur
 const clock = () => new Date('2026-12-15T10:00:00Z');
 
 async function run(argv: string[], isTerminal = false): Promise<string> {
+  return (await runStreams(argv, isTerminal)).stdout;
+}
+
+/** What the command wrote to stdout (results) and to stderr (progress and notes). */
+async function runStreams(argv: string[], isTerminal = false): Promise<{ stdout: string; stderr: string }> {
   const program = new Command('pareto-router').exitOverride();
   registerIndexCommand(program, { now: clock, isTerminal });
-  let output = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  });
+  const streams = { stdout: '', stderr: '' };
+  const capture = (name: 'stdout' | 'stderr') =>
+    vi.spyOn(process[name], 'write').mockImplementation((chunk: string | Uint8Array) => {
+      streams[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    });
+  const spies = [capture('stdout'), capture('stderr')];
   try {
     await program.parseAsync(argv, { from: 'user' });
   } finally {
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
-  return output;
+  return streams;
 }
 
 let dataDir: string;
@@ -41,7 +48,7 @@ describe('index show', () => {
   it('prints the latest snapshot as a table', async () => {
     const output = await run(['index', 'show', '--data-dir', dataDir]);
     expect(output.split('\n')[0]).toMatch(/^Snapshot 2026-11 \(created .+\): 39 models, \d+ shortlisted$/);
-    expect(output).toMatch(/\*F? +openai\/gpt-5\.5 +high +0\.\d{3} +\$11\.25 +\$5\.00 +\$30\.00 +1050000/);
+    expect(output).toMatch(/\*F? +openai\/gpt-5\.5 +high +0\.\d{3} +\$11\.25 +\$5 +\$30 +1\.05M/);
     expect(output).toMatch(/x-ai\/grok-4\.3 +unranked +-/);
   });
 
@@ -128,6 +135,23 @@ describe('index import', () => {
     expect((await readdir(join(dataDir, 'snapshots'))).sort()).toEqual(['2026-12.1.json', '2026-12.json']);
   });
 
+  it('--json prints what was written as one JSON document', async () => {
+    const file = join(dataDir, 'figures.csv');
+    await writeFile(
+      file,
+      'model,benchmark,value,source,date\nGrok 4.3,Terminal-Bench 2.0,55.5,https://example.org/grok,2026-12-01\nnobody/none,X,1,s,2026-12\n',
+    );
+    const streams = await runStreams(['index', 'import', file, '--data-dir', dataDir, '--json']);
+    const report = JSON.parse(streams.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      format: 'csv',
+      records: 1,
+      version: '2026-12',
+      unmatched: ['nobody/none'],
+    });
+    expect(report.path).toBe(join(dataDir, 'snapshots', '2026-12.json'));
+  });
+
   it('guesses the aider and Artificial Analysis formats', async () => {
     const aider = join(dataDir, 'leaderboard.yml');
     await writeFile(
@@ -171,14 +195,16 @@ describe('index import', () => {
     `imports the OpenRouter catalog with a progress bar on a terminal${sharedDataSkipNote}`,
     async () => {
       const file = join(sharedDataDir, 'openrouter-models-2026-07.json');
-      const onTerminal = await run(['index', 'import', file, '--data-dir', dataDir], true);
-      expect(onTerminal).toContain('importing [');
-      expect(onTerminal).toContain('364/364');
-      expect(onTerminal).toContain('(openrouter); wrote snapshot 2026-12');
-      const piped = await run(['index', 'import', file, '--data-dir', dataDir], false);
-      expect(piped).toContain('processed 364 record(s)\n');
-      expect(piped).not.toContain('importing [');
-      expect(piped).toContain('wrote snapshot 2026-12.1');
+      const onTerminal = await runStreams(['index', 'import', file, '--data-dir', dataDir], true);
+      expect(onTerminal.stderr).toContain('importing [');
+      expect(onTerminal.stderr).toContain('364/364');
+      expect(onTerminal.stdout).not.toContain('importing [');
+      expect(onTerminal.stdout).toContain('(openrouter); wrote snapshot 2026-12');
+      const piped = await runStreams(['index', 'import', file, '--data-dir', dataDir], false);
+      expect(piped.stderr).toContain('processed 364 record(s)\n');
+      expect(piped.stdout).not.toContain('processed');
+      expect(piped.stderr).not.toContain('importing [');
+      expect(piped.stdout).toContain('wrote snapshot 2026-12.1');
     },
   );
 

@@ -12,7 +12,7 @@ import { RouterError } from '../../core/errors.js';
 import type { IndexSnapshot } from '../../core/model-index.js';
 import { defaultTierCutoffs, tierOf } from '../../core/tiers.js';
 import { createAliasResolver } from '../../index/aliases.js';
-import { diffSnapshots, formatUsd, renderSnapshotDiff } from '../../index/diff-snapshots.js';
+import { diffSnapshots, renderSnapshotDiff } from '../../index/diff-snapshots.js';
 import { importAiderLeaderboard } from '../../index/import-aider-leaderboard.js';
 import { importArtificialAnalysis } from '../../index/import-artificial-analysis.js';
 import { importBenchmarkTable } from '../../index/import-benchmark-table.js';
@@ -25,6 +25,8 @@ import { maxImportBytes, parseJsonText } from '../../index/parse-json-text.js';
 import { nextVersion, refreshCatalog } from '../../index/refresh-catalog.js';
 import { snapshotVersionPattern } from '../../index/snapshot-schema.js';
 import { listSnapshots, loadSnapshot, writeSnapshot } from '../../index/snapshot-store.js';
+import { formatJson, formatPercentile, formatPricePerMillion, formatTokenCount } from '../format-values.js';
+import { startSpinner } from '../progress.js';
 
 export const importFormats = [
   'openrouter',
@@ -43,8 +45,12 @@ const progressBarThreshold = 200;
 export interface IndexCommandDependencies {
   now?: () => Date;
   fetch?: typeof fetch;
-  /** Whether stdout is a terminal (progress bars only there). */
+  /** Whether stderr is a terminal (progress bars only there). */
   isTerminal?: boolean;
+  /** Where results go (default process.stdout). */
+  stdout?: (text: string) => void;
+  /** Where progress and notes go (default process.stderr). */
+  stderr?: (text: string) => void;
 }
 
 interface DataDirOption {
@@ -54,9 +60,17 @@ interface DataDirOption {
 /** Adds `index refresh|import|diff|show` to the program. */
 export function registerIndexCommand(program: Command, dependencies: IndexCommandDependencies = {}): void {
   const now = dependencies.now ?? (() => new Date());
-  const write = (text: string) => {
-    process.stdout.write(text);
-  };
+  const write =
+    dependencies.stdout ??
+    ((text: string) => {
+      process.stdout.write(text);
+    });
+  // Progress and notes go to stderr, so stdout carries only the result.
+  const note =
+    dependencies.stderr ??
+    ((text: string) => {
+      process.stderr.write(text);
+    });
   const index = program
     .command('index')
     .description('the model index: refresh, import, diff and show snapshots');
@@ -69,13 +83,36 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
       'OpenRouter API base URL (env OPENROUTER_BASE_URL; default https://openrouter.ai/api/v1)',
     )
     .option('--data-dir <dir>', 'data directory (env PARETO_ROUTER_DATA_DIR; default ~/.pareto-router)')
-    .action(async (options: DataDirOption & { baseUrl?: string }, command: Command) => {
-      const result = await refreshCatalog({
-        now: now(),
-        dataDir: dataDirOf(command, options),
-        baseUrl: options.baseUrl,
-        ...(dependencies.fetch === undefined ? {} : { fetch: dependencies.fetch }),
-      });
+    .option('--json', 'print what was written as JSON')
+    .action(async (options: DataDirOption & { baseUrl?: string; json?: boolean }, command: Command) => {
+      const spinner = startSpinner(
+        dependencies.isTerminal ?? process.stderr.isTTY === true,
+        'fetching the catalog',
+      );
+      let result: Awaited<ReturnType<typeof refreshCatalog>>;
+      try {
+        result = await refreshCatalog({
+          now: now(),
+          dataDir: dataDirOf(command, options),
+          baseUrl: options.baseUrl,
+          ...(dependencies.fetch === undefined ? {} : { fetch: dependencies.fetch }),
+        });
+      } finally {
+        spinner.stop();
+      }
+      if (options.json === true) {
+        write(
+          formatJson({
+            version: result.snapshot.version,
+            path: result.path,
+            url: result.url,
+            baseVersion: result.baseVersion,
+            changes: result.changes,
+            added: result.added,
+          }),
+        );
+        return;
+      }
       write(
         `wrote snapshot ${result.snapshot.version} (${result.path}) from ${result.url} over ${result.baseVersion}: ` +
           `${result.changes.length} change(s), ${result.added.length} model(s) added\n`,
@@ -90,10 +127,11 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
     )
     .option('--base <version>', 'snapshot to import onto (default: the latest)')
     .option('--data-dir <dir>', 'data directory (env PARETO_ROUTER_DATA_DIR; default ~/.pareto-router)')
+    .option('--json', 'print what was written as JSON')
     .action(
       async (
         file: string,
-        options: DataDirOption & { format?: ImportFormat; base?: string },
+        options: DataDirOption & { format?: ImportFormat; base?: string; json?: boolean },
         command: Command,
       ) => {
         const dataDir = dataDirOf(command, options);
@@ -101,7 +139,7 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
         const text = await readImportFile(file);
         const format = options.format ?? detectImportFormat(file, text);
         const today = now();
-        const progress = createProgress(dependencies.isTerminal ?? process.stdout.isTTY === true, write);
+        const progress = createProgress(dependencies.isTerminal ?? process.stderr.isTTY === true, note);
         let result: ImportResult;
         try {
           result = runImporter(
@@ -130,6 +168,24 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
             : {}),
         });
         const path = await writeSnapshot(merged.snapshot, { dataDir });
+        if (options.json === true) {
+          write(
+            formatJson({
+              file,
+              format,
+              records: result.models.length,
+              version: merged.snapshot.version,
+              path,
+              baseVersion: base.version,
+              changes: merged.changes,
+              added: merged.added,
+              unmatched: result.unmatched,
+              ignored: merged.ignored,
+              skipped: result.skipped,
+            }),
+          );
+          return;
+        }
         write(
           `read ${result.models.length} model record(s) from ${file} (${format}); wrote snapshot ${merged.snapshot.version} ` +
             `(${path}) over ${base.version}: ${merged.changes.length} change(s), ${merged.added.length} model(s) added\n`,
@@ -154,7 +210,7 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
       const dataDir = dataDirOf(command, options);
       const [older, newer] = await Promise.all([resolveSnapshot(a, dataDir), resolveSnapshot(b, dataDir)]);
       const diff = diffSnapshots(older, newer);
-      write(options.json === true ? `${JSON.stringify(diff, null, 2)}\n` : renderSnapshotDiff(diff));
+      write(options.json === true ? formatJson(diff) : renderSnapshotDiff(diff));
     });
 
   index
@@ -165,11 +221,7 @@ export function registerIndexCommand(program: Command, dependencies: IndexComman
     .action(
       async (version: string | undefined, options: DataDirOption & { json?: boolean }, command: Command) => {
         const snapshot = await resolveSnapshot(version, dataDirOf(command, options));
-        write(
-          options.json === true
-            ? `${JSON.stringify(showDocument(snapshot), null, 2)}\n`
-            : renderShow(snapshot),
-        );
+        write(options.json === true ? formatJson(showDocument(snapshot)) : renderShow(snapshot));
       },
     );
 }
@@ -280,7 +332,7 @@ function createProgress(
         // itself cannot tell (a terminal behind a wrapper), at one line per redraw.
         bar = new SingleBar({
           format: 'importing [{bar}] {value}/{total}',
-          stream: process.stdout,
+          stream: process.stderr,
           hideCursor: true,
           noTTYOutput: true,
         });
@@ -353,11 +405,11 @@ function renderShow(snapshot: IndexSnapshot): string {
     `${model.shortlist ? '*' : ' '}${model.onFrontier ? 'F' : ' '}`,
     model.id,
     model.tier ?? 'unranked',
-    model.codingPercentile === null ? '-' : model.codingPercentile.toFixed(3),
-    formatUsd(model.blendedPrice),
-    formatUsd(model.pricing.input),
-    formatUsd(model.pricing.output),
-    String(model.contextLength),
+    formatPercentile(model.codingPercentile),
+    formatPricePerMillion(model.blendedPrice),
+    formatPricePerMillion(model.pricing.input),
+    formatPricePerMillion(model.pricing.output),
+    formatTokenCount(model.contextLength),
     String(model.benchmarks),
   ]);
   const widths = header.map((title, column) =>

@@ -29,7 +29,7 @@ const keys = (...args: string[]) => runCli(['keys', ...args, '--data-dir', dataD
 
 async function createKey(...args: string[]): Promise<KeyCreateReport> {
   const run = await keys('create', ...args, '--json');
-  expect(run.stderr).toBe('pareto-router: store the key now: it will not be shown again\n');
+  expect(run.stderr).toBe('store the key now: it will not be shown again\n');
   expect(run.exitCode).toBe(0);
   return JSON.parse(run.stdout) as KeyCreateReport;
 }
@@ -183,10 +183,10 @@ describe('keys list', () => {
     expect(json.stdout).not.toContain('"hash"');
   });
 
-  it('on a data directory the router never used: exit 2, nothing created', async () => {
+  it('on a data directory the router never used: exit 1, nothing created', async () => {
     const missing = join(dataDir, 'typo');
     const run = await runCli(['keys', 'list', '--data-dir', missing], { now });
-    expect(run.exitCode).toBe(2);
+    expect(run.exitCode).toBe(1);
     expect(oneErrorLine(run.stderr)).toMatch(/no request log at .*typo.*pareto-router\.db/);
     expect(await readdir(dataDir)).toEqual([]);
   });

@@ -19,7 +19,7 @@ import {
 } from '../../store/api-key.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable, type TableColumn } from '../format-table.js';
-import { formatUsd, formatUtcTime } from '../format-values.js';
+import { formatJson, formatUsd, formatUtcTime } from '../format-values.js';
 import { createPalette, type Palette } from '../palette.js';
 import {
   parseNonNegativeInteger,
@@ -273,7 +273,7 @@ export function formatKeyList(records: readonly ApiKeyRecord[], colours: Palette
 }
 
 function printJson(context: CliContext, value: unknown): void {
-  context.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  context.stdout(formatJson(value));
 }
 
 function addSettingFlags(command: Command, forUpdate: boolean): Command {
@@ -345,7 +345,7 @@ export function registerKeysCommand(program: Command, context: CliContext): void
       });
       if (options.json === true) {
         printJson(context, { key, record: toKeyReportEntry(record) } satisfies KeyCreateReport);
-        context.stderr('pareto-router: store the key now: it will not be shown again\n');
+        context.stderr('store the key now: it will not be shown again\n');
         return;
       }
       const colours = createPalette(context.colour);

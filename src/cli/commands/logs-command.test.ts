@@ -123,11 +123,11 @@ describe('logs', () => {
     expect(oneErrorLine(run.stderr)).toMatch(/unknown key id "key_doesnotexist"/);
   });
 
-  it('a data directory without a log is one line and exit 2', async () => {
+  it('a data directory without a log is one line and exit 1', async () => {
     const run = await runCli(['logs', '--data-dir', join(log.dataDir, 'elsewhere')], {
       now: () => fixtureNow,
     });
-    expect(run.exitCode).toBe(2);
+    expect(run.exitCode).toBe(1);
     expect(oneErrorLine(run.stderr)).toMatch(/^pareto-router: no request log at .*elsewhere/);
   });
 

@@ -8,7 +8,14 @@ import type { RequestRecord } from '../../store/request-record.js';
 import { maxRequestQueryLimit, type RequestQuery, type RequestStore } from '../../store/request-store.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable, type TableColumn } from '../format-table.js';
-import { formatCost, formatDuration, formatTokenCount, formatUtcTime } from '../format-values.js';
+import {
+  formatCost,
+  formatCount,
+  formatDuration,
+  formatJson,
+  formatTokenCount,
+  formatUtcTime,
+} from '../format-values.js';
 import { createPalette, type Palette } from '../palette.js';
 import { isTierName, parsePositiveInteger } from '../parse-option-values.js';
 import { parseSince, resolveSince, type SinceSpec } from '../parse-since.js';
@@ -115,7 +122,7 @@ export function formatLogsReport(report: LogsReport, colours: Palette): string {
   const shown = report.records.length;
   const title =
     shown < report.matched
-      ? `${shown} newest of ${report.matched.toLocaleString('en-US')} requests${filters} (--limit shows more)`
+      ? `${shown} newest of ${formatCount(report.matched)} requests${filters} (--limit shows more)`
       : `${shown} request${shown === 1 ? '' : 's'}${filters}, newest first`;
   return `${colours.bold(title)}\n\n${formatTable(columns, report.records, colours)}`;
 }
@@ -173,7 +180,7 @@ export function registerLogsCommand(program: Command, context: CliContext): void
       if (filter.keyId !== undefined) await requireKnownKey(store, filter.keyId);
       return buildLogsReport(store, filter);
     });
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatLogsReport(report, createPalette(context.colour)));
   });
 }
@@ -216,7 +223,7 @@ async function restoreUnstored(self: Command, context: CliContext, options: Logs
   });
   const report: RestoreReport = { file, restored: found.records.length, invalid: found.invalid };
   if (options.json === true) {
-    context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    context.stdout(formatJson(report));
   } else {
     context.stdout(`restored ${report.restored} record(s) from ${file} into ${location.description}\n`);
     for (const { line, problem } of found.invalid) context.stderr(`line ${line} skipped: ${problem}\n`);

@@ -4,7 +4,7 @@ import type { IndexedModel, ModelCapabilities, ModelIndex } from '../../core/mod
 import { defaultTierCutoffs, type TierCutoffs, type TierName, tierOf } from '../../core/tiers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable, type TableColumn } from '../format-table.js';
-import { formatPercentile, formatPricePerMillion, formatTokenCount } from '../format-values.js';
+import { formatJson, formatPercentile, formatPricePerMillion, formatTokenCount } from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex } from '../load-command-index.js';
 import { createPalette, type Palette } from '../palette.js';
 import { parseTierChoice, type TierChoice, tierOfChoice } from '../parse-option-values.js';
@@ -165,7 +165,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
       all: options.all === true,
       tier: options.tier === undefined ? undefined : tierOfChoice(options.tier, defaultTierCutoffs),
     });
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatModelsReport(report, createPalette(context.colour)));
   });
 }

@@ -18,7 +18,7 @@ import {
 import { tierNames } from '../../core/tiers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
-import { formatPercentile, formatPricePerMillion } from '../format-values.js';
+import { formatJson, formatPercentile, formatPricePerMillion } from '../format-values.js';
 import { addSnapshotOptions, loadCommandIndex } from '../load-command-index.js';
 import { createPalette, type Palette } from '../palette.js';
 import {
@@ -397,7 +397,7 @@ export function registerRouteCommand(program: Command, context: CliContext): voi
     }
     const index = await loadCommandIndex(self, context);
     const report = buildRouteReport(index, question);
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatRouteReport(report, createPalette(context.colour)));
     if (report.candidates.length === 0) throw new RouterError('no_candidate', describeEmptyReport(report));
   });

@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { limitHeapGrowth } from '../../server/limit-heap-growth.js';
 import { isClusterPrimary, joinClusterState, runClusterPrimary } from '../../server/run-cluster.js';
 import { startRouter } from '../../server/start-router.js';
+import { definedOnly, programOptionsOf } from '../program-options.js';
 import { UsageError } from '../usage-error.js';
 
 interface ServeOptions {
@@ -50,7 +51,9 @@ export function registerServeCommand(program: Command): void {
       '--allowed-origins <list>',
       'comma-separated browser origins allowed to call the router, e.g. https://app.example (env PARETO_ROUTER_ALLOWED_ORIGINS)',
     )
-    .action(async (options: ServeOptions) => {
+    .action(async (own: ServeOptions, self: Command) => {
+      // `pareto-router --data-dir DIR serve` and `serve --data-dir DIR` are the same; the command's own wins.
+      const options: ServeOptions = { ...programOptionsOf(self), ...definedOnly(own) };
       const workers = options.workers === undefined ? 1 : Number(options.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
         throw new UsageError(`--workers must be an integer 1..256, got "${options.workers}"`);

@@ -12,7 +12,7 @@ import {
 } from '../../store/request-store.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable, type TableColumn } from '../format-table.js';
-import { formatCost, formatTokenCount, formatUtcTime } from '../format-values.js';
+import { formatCost, formatCount, formatJson, formatTokenCount, formatUtcTime } from '../format-values.js';
 import { createPalette, type Palette } from '../palette.js';
 import { parseSince, resolveSince, type SinceSpec } from '../parse-since.js';
 import { requireKnownKey } from '../require-known-key.js';
@@ -100,7 +100,7 @@ export function formatSpendReport(report: SpendReport, colours: Palette): string
         line.isTotal ? palette.bold(text) : line.group === noneGroup ? palette.dim(text) : text,
     },
     ...(report.by === 'key' ? [{ header: 'name', value: (line: Line) => line.name ?? '' }] : []),
-    { header: 'requests', align: 'right', value: (line) => line.requests.toLocaleString('en-US') },
+    { header: 'requests', align: 'right', value: (line) => formatCount(line.requests) },
     {
       header: 'cost',
       align: 'right',
@@ -119,7 +119,7 @@ export function formatSpendReport(report: SpendReport, colours: Palette): string
   ];
   const lines: Line[] = report.rows.map((row) => ({ ...row, isTotal: false }));
   lines.push({ ...report.total, group: 'total', name: null, isTotal: true });
-  const title = `spend by ${report.by}, ${scope}: ${formatCost(report.total.costUsd)} over ${report.total.requests.toLocaleString('en-US')} requests`;
+  const title = `spend by ${report.by}, ${scope}: ${formatCost(report.total.costUsd)} over ${formatCount(report.total.requests)} requests`;
   const footer = colours.dim(
     report.by === 'day' ? 'days are UTC dates; input includes cached tokens' : 'input includes cached tokens',
   );
@@ -159,7 +159,7 @@ export function registerSpendCommand(program: Command, context: CliContext): voi
       if (filter.keyId !== undefined) await requireKnownKey(store, filter.keyId);
       return buildSpendReport(store, filter);
     });
-    if (options.json === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json === true) context.stdout(formatJson(report));
     else context.stdout(formatSpendReport(report, createPalette(context.colour)));
   });
 }

@@ -70,6 +70,7 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
       stderr += text;
     },
     colour: false,
+    progress: false,
     loadSnapshot: async (request) => fixtureSnapshot(request.version ?? '2026-11'),
     environment: {},
     ...overrides,
