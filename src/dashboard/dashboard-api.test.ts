@@ -41,7 +41,14 @@ describe('dashboard endpoints (open on loopback)', () => {
     expect(await page.text()).toContain('/dashboard/echarts.min.js');
     const head = await fetch(`${gateway.url}/`, { method: 'HEAD' });
     expect(head.status).toBe(200);
-    expect((await fetch(`${gateway.url}/`, { method: 'POST' })).status).toBe(405);
+    // A POST that is not JSON is refused at the edge (415) before routing; a JSON one reaches the page's 405.
+    expect((await fetch(`${gateway.url}/`, { method: 'POST' })).status).toBe(415);
+    const jsonPost = await fetch(`${gateway.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(jsonPost.status).toBe(405);
   });
 
   it('serves the charting library and the page script from the installed packages, gzipped on request', async () => {
@@ -179,7 +186,7 @@ describe('dashboard with a master key', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `key=${masterKey}`,
     });
-    expect(form.status).toBe(400);
+    expect(form.status).toBe(415);
     const signIn = await fetch(`${api}/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
