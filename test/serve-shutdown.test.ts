@@ -69,4 +69,37 @@ describe('serve under SIGTERM', () => {
       await store.close();
     }
   }, 120_000);
+
+  it('with --workers 2, stops every worker and exits after keep-alive calls', async () => {
+    const workersDir = mkdtempSync(join(tmpdir(), 'pareto-router-sigterm-workers-'));
+    try {
+      const { child, url, stderr, exited } = await startServe({
+        dataDir: workersDir,
+        upstreamUrl: `${mock.url}/api/v1`,
+        args: ['--workers', '2'],
+      });
+      const ids: string[] = [];
+      // fetch keeps its connections alive, as agents' HTTP clients do.
+      for (let call = 0; call < 8; call += 1) {
+        const { status, id } = await callRouter(url);
+        expect(status).toBe(200);
+        if (id !== undefined) ids.push(id);
+      }
+      child.kill('SIGTERM');
+      // A stopped worker used to keep its IPC channel to the primary open and never exit.
+      const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000).unref());
+      const outcome = await Promise.race([exited, hung]);
+      if (outcome === 'hung') child.kill('SIGKILL');
+      expect(outcome, stderr()).toBe(0);
+      const store = new SqliteRequestStore({ filePath: join(workersDir, 'pareto-router.db') });
+      try {
+        const logged = new Set((await store.queryRequests({ limit: 100 })).map((record) => record.id));
+        expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(workersDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -64,6 +64,15 @@ export function runClusterPrimary(workers: number, log: (line: string) => void):
   });
 }
 
+/**
+ * In a worker that has stopped serving: close the IPC channel to the primary. Its message listener keeps
+ * the channel, and so the process, alive; without this a stopped worker never exits and the primary waits
+ * on it forever.
+ */
+export function leaveCluster(): void {
+  if (cluster.isWorker && process.connected) process.disconnect();
+}
+
 /** In a worker: publish local state changes to the primary and apply the ones it relays. */
 export function joinClusterState(state: RouterState): void {
   if (!cluster.isWorker || process.send === undefined) return;

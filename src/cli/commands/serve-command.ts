@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { limitHeapGrowth } from '../../server/limit-heap-growth.js';
-import { isClusterPrimary, joinClusterState, runClusterPrimary } from '../../server/run-cluster.js';
+import { isClusterPrimary, joinClusterState, leaveCluster, runClusterPrimary } from '../../server/run-cluster.js';
 import { startRouter } from '../../server/start-router.js';
 import { definedOnly, programOptionsOf } from '../program-options.js';
 import { UsageError } from '../usage-error.js';
@@ -90,5 +90,6 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      leaveCluster();
     });
 }
