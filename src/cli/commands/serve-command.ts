@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { limitHeapGrowth } from '../../server/limit-heap-growth.js';
-import { isClusterPrimary, joinClusterState, leaveCluster, runClusterPrimary } from '../../server/run-cluster.js';
+import {
+  isClusterPrimary,
+  joinClusterState,
+  leaveCluster,
+  runClusterPrimary,
+} from '../../server/run-cluster.js';
 import { startRouter } from '../../server/start-router.js';
 import { definedOnly, programOptionsOf } from '../program-options.js';
 import { UsageError } from '../usage-error.js';
