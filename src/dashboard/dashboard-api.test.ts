@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayFixture, postChat, startGateway } from '../server/test-support/gateway-fixture.js';
+import { createApiKeyRecord } from '../store/api-key.js';
 import type { RequestRecord } from '../store/request-record.js';
 
 const masterKey = 'dashboard-master-key-0123456789abcdef';
@@ -303,4 +304,33 @@ describe('dashboard over a log of 100,000 requests', () => {
     expect(latency.latency).toHaveLength(6);
     expect((await getJson(`${api}/requests`)).json.data).toHaveLength(50);
   }, 60_000);
+});
+
+describe('dashboard with gateway keys and no master key', () => {
+  it('is closed, as the API is, once a key exists; open before', async () => {
+    const gateway = await startGateway();
+    try {
+      const api = `${gateway.url}/api/v1/dashboard`;
+      expect((await getJson(`${api}/keys`)).status).toBe(200);
+      await gateway.router.app.ops.store.createKey(createApiKeyRecord({ name: 'ci' }, Date.now()).record);
+      // Keys made by the CLI reach a running router after its cache time; the test does not wait for it.
+      gateway.router.app.ops.authenticator.clear();
+      for (const path of ['keys', 'requests', 'traffic', 'frontier']) {
+        const answer = await getJson(`${api}/${path}`);
+        expect(answer.status, path).toBe(403);
+        expect(answer.text).toContain('PARETO_ROUTER_MASTER_KEY');
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('answers a malformed request id with 400', async () => {
+    const gateway = await startGateway();
+    try {
+      expect((await getJson(`${gateway.url}/api/v1/dashboard/requests/%E0%A4%A`)).status).toBe(400);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

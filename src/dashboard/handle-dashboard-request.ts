@@ -217,7 +217,7 @@ async function answerApi(
     }
   }
   if (method !== 'GET') throw methodNotAllowed(method, `${dashboardApiPrefix}${route}`, 'GET');
-  assertSignedIn(context, request, now);
+  await assertSignedIn(context, request, now);
   switch (route) {
     case 'frontier': {
       const index = app.defaultIndex;
@@ -242,13 +242,17 @@ async function answerApi(
       return sendJson(response, 200, renderSnapshot(app));
     default:
       if (route.startsWith('requests/')) {
-        return sendJson(response, 200, await renderRequestRecord(app, decodeURIComponent(route.slice(9))));
+        return sendJson(response, 200, await renderRequestRecord(app, decodedId(route.slice(9))));
       }
       throw new RouterError('not_found', `no dashboard endpoint ${dashboardApiPrefix}${route}`);
   }
 }
 
-function assertSignedIn(context: DashboardContext, request: IncomingMessage, now: number): void {
+async function assertSignedIn(
+  context: DashboardContext,
+  request: IncomingMessage,
+  now: number,
+): Promise<void> {
   const { app, sessions } = context;
   if (sessions.required) {
     if (sessions.isSignedIn(request.headers.cookie, now)) return;
@@ -260,6 +264,28 @@ function assertSignedIn(context: DashboardContext, request: IncomingMessage, now
       'the dashboard is off: this router listens beyond loopback; set PARETO_ROUTER_MASTER_KEY to sign in to it',
       { status: 403 },
     );
+  }
+  // Open like the API, and no more: once gateway keys exist the API wants one, and the dashboard, which
+  // shows every key and request, wants the master key's sign-in.
+  const open = await app.ops.authenticator.authenticate(undefined).then(
+    (caller) => caller.mode === 'open',
+    () => false,
+  );
+  if (!open) {
+    throw new RouterError(
+      'unauthorized',
+      'the dashboard is off while gateway keys are in use; set PARETO_ROUTER_MASTER_KEY to sign in to it',
+      { status: 403 },
+    );
+  }
+}
+
+/** A generation id from the path; a malformed %-escape is the caller's mistake (400), not a 500. */
+function decodedId(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new RouterError('invalid_request', `malformed request id in the path: ${JSON.stringify(text)}`);
   }
 }
 
