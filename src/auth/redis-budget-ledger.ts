@@ -221,6 +221,9 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   }
 
   async spend(key: ApiKeyRecord, now: number): Promise<KeySpend> {
+    // A key without limits never reserves or settles in Redis, so counters there would go stale, and a
+    // limit added later would be checked against them. Its spend comes from the log, seeding nothing.
+    if (limitedKinds(key).length === 0) return this.#loggedSpend(key, now);
     if (!this.#link.up || Date.now() < this.#resumeAt) return this.#local.spend(key, now);
     try {
       return await this.#sharedSpend(key, now);
@@ -244,6 +247,20 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
       monthlyUsd: values.get('monthly') ?? 0,
       totalUsd: values.get('total') ?? 0,
       reservedUsd: held,
+    };
+  }
+
+  async #loggedSpend(key: ApiKeyRecord, now: number): Promise<KeySpend> {
+    const values = new Map<BudgetWindowKind, number>();
+    for (const kind of budgetWindowKinds) {
+      values.set(kind, await this.#store.keySpend(key.id, windowStart(kind, now)));
+    }
+    return {
+      dailyUsd: values.get('daily') ?? 0,
+      weeklyUsd: values.get('weekly') ?? 0,
+      monthlyUsd: values.get('monthly') ?? 0,
+      totalUsd: values.get('total') ?? 0,
+      reservedUsd: 0,
     };
   }
 

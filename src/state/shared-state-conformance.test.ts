@@ -229,6 +229,22 @@ describe.each(adapters)('shared state conformance: $name', ({ make, skip }) => {
     expect(spend.reservedUsd).toBeCloseTo(0, 9);
   });
 
+  it.skipIf(skip)('a limit added to a key that had none counts what the key spent before', async () => {
+    const [a, b] = [await adapter.instance(), await adapter.instance()];
+    const { record } = await temp.addKey({});
+    const now = Date.now();
+    await temp.addSpend(record.id, 5, now - 2_000);
+    expect((await b.ledger.spend(record, now)).totalUsd).toBeCloseTo(5, 9);
+    // The key spends $100 more, through the ledger and into the log, as the request pipeline does.
+    const call = await a.ledger.acquire(record, 100, now);
+    a.ledger.settle(call, 100);
+    await temp.addSpend(record.id, 100, now - 1_000);
+    await settled(a.ledger);
+    expect((await b.ledger.spend(record, now)).totalUsd).toBeCloseTo(105, 9);
+    const limited = { ...record, limitTotalUsd: 50 };
+    await expect(b.ledger.acquire(limited, 10, now)).rejects.toMatchObject({ code: 'budget_exceeded' });
+  });
+
   it.skipIf(skip)('seeds from the request log once, however many instances read at once', async () => {
     const instances = await Promise.all([adapter.instance(), adapter.instance(), adapter.instance()]);
     const { record } = await temp.addKey({ limitMonthlyUsd: 10 });
