@@ -18,6 +18,7 @@ const missing = tuning.filter(([pattern]) => !pattern.test(given)).map(([, optio
 if (
   missing.length > 0 &&
   process.argv.slice(2).includes('serve') &&
+  process.platform !== 'win32' && // execve exists there too, but throws
   typeof process.execve === 'function'
 ) {
   process.execve(

@@ -301,7 +301,7 @@ function createStatsReader(app: RouterApp): StatsReader {
   const store = app.ops.store;
   const source =
     store instanceof SqliteRequestStore && WorkerDashboardReads.available()
-      ? new WorkerDashboardReads(store.filePath, store)
+      ? new WorkerDashboardReads(store.filePath, store, store.driver)
       : store;
   let last: { key: string; at: number; stats: ReturnType<StatsReader> } | undefined;
   return (query) => {

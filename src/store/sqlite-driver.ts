@@ -172,11 +172,15 @@ function openWithNodeSqlite(filePath: string, busyTimeoutMs: number): SqliteConn
       let result: ReturnType<typeof work>;
       try {
         result = work();
+        database.exec('COMMIT');
       } catch (error) {
-        database.exec('ROLLBACK');
+        // A failed COMMIT (a full disk) may leave the transaction open; end it, or every later BEGIN fails.
+        // The ROLLBACK can itself fail when SQLite already rolled back: the first error is the one to tell.
+        try {
+          database.exec('ROLLBACK');
+        } catch {}
         throw error;
       }
-      database.exec('COMMIT');
       return result;
     },
     isOpen: () => open,

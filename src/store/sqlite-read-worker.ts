@@ -4,7 +4,6 @@
  * in flight would wait for it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import {
   buildDashboardQueries,
   type DashboardQueries,
@@ -12,6 +11,7 @@ import {
   type DashboardStatsQuery,
   mapDashboardRows,
 } from './build-dashboard-queries.js';
+import { openSqliteConnection, type SqliteDriverName } from './sqlite-driver.js';
 
 export interface ReadRequestMessage {
   id: number;
@@ -24,11 +24,10 @@ export type ReadReplyMessage =
 
 const port = parentPort;
 if (port !== null) {
-  const database = new Database((workerData as { filePath: string }).filePath, {
-    readonly: true,
-    fileMustExist: true,
-    timeout: 5000,
-  });
+  // The same SQLite library as the store (node:sqlite, or better-sqlite3 on Node 20); reads only.
+  const { filePath, driver } = workerData as { filePath: string; driver?: SqliteDriverName };
+  const database = openSqliteConnection(filePath, 5000, driver);
+  database.exec('PRAGMA query_only = 1');
   port.on('message', (message: ReadRequestMessage) => {
     let reply: ReadReplyMessage;
     try {

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { RouterError } from '../core/errors.js';
 import type { DashboardStats, DashboardStatsQuery } from './build-dashboard-queries.js';
 import type { RequestStore } from './request-store.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
 import type { ReadReplyMessage, ReadRequestMessage } from './sqlite-read-worker.js';
 
 const workerUrl = new URL('./sqlite-read-worker.js', import.meta.url);
@@ -17,6 +18,7 @@ const idleMs = 60_000;
 
 export class WorkerDashboardReads {
   readonly #filePath: string;
+  readonly #driver: SqliteDriverName | undefined;
   readonly #fallback: Pick<RequestStore, 'dashboardStats'>;
   readonly #pending = new Map<
     number,
@@ -31,8 +33,9 @@ export class WorkerDashboardReads {
     return existsSync(fileURLToPath(workerUrl));
   }
 
-  constructor(filePath: string, fallback: Pick<RequestStore, 'dashboardStats'>) {
+  constructor(filePath: string, fallback: Pick<RequestStore, 'dashboardStats'>, driver?: SqliteDriverName) {
     this.#filePath = filePath;
+    this.#driver = driver;
     this.#fallback = fallback;
   }
 
@@ -52,7 +55,9 @@ export class WorkerDashboardReads {
     this.#idle.unref();
     if (this.#worker !== null) return this.#worker;
     try {
-      const worker = new Worker(workerUrl, { workerData: { filePath: this.#filePath } });
+      const worker = new Worker(workerUrl, {
+        workerData: { filePath: this.#filePath, driver: this.#driver },
+      });
       worker.unref();
       worker.on('message', (reply: ReadReplyMessage) => this.#settle(reply));
       worker.on('error', () => this.#abandon(worker));
