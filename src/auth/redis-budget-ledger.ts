@@ -343,7 +343,12 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
         this.#link.up
           ? `key ${key.id} has a budget and the shared budget store (Redis) has just restarted empty; its counters are re-seeded from the request log in a moment, until then the call is refused (fail closed). Retry in a second or two`
           : `key ${key.id} has a budget and the shared budget store (Redis) is unreachable, so its spend cannot be checked; the call is refused (fail closed). Retry shortly, or set PARETO_ROUTER_BUDGET_FAIL_OPEN=true to let such calls through on this instance's own count`,
-        { status: 503, retryable: true, metadata: { reason: 'budget_store_unavailable' } },
+        {
+          status: 503,
+          retryable: true,
+          retryAfterSeconds: 1,
+          metadata: { reason: 'budget_store_unavailable' },
+        },
       );
     }
     const local = await this.#local.acquire(key, worstCaseUsd, now);

@@ -24,7 +24,8 @@ import {
 } from './router-config.js';
 import { upstreamPresets } from './upstream-presets.js';
 
-const positiveInteger = z.number().int().positive();
+// At most 2^31 - 1: Node runs a longer setTimeout after 1 ms, so a "practically never" timeout would fire at once.
+const positiveInteger = z.number().int().positive().max(2_147_483_647);
 
 const upstreamSchema = z.strictObject({
   name: z.string().min(1),

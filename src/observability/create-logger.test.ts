@@ -129,9 +129,10 @@ describe('collectSecrets', () => {
       SHORT_KEY: 'abc',
       PATH: '/usr/bin:/bin',
       DATABASE_URL: 'postgres://router:s3cr%40t-passw0rd@127.0.0.1:5432/router',
+      REDIS_URL: 'redis://default:r3dis-passw0rd@10.0.0.5:6379/0',
     });
     expect(secrets.sort()).toEqual(
-      [masterKey, 'ghp_0123456789abcdef', 's3cr@t-passw0rd', upstreamKey].sort(),
+      [masterKey, 'ghp_0123456789abcdef', 's3cr@t-passw0rd', 'r3dis-passw0rd', upstreamKey].sort(),
     );
   });
 

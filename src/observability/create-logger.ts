@@ -126,7 +126,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 
 /**
  * The secrets among environment variables: values of `*_API_KEY`, `*_KEY`, `*_TOKEN`, `*_SECRET` and
- * `*_PASSWORD` variables, and the password of `DATABASE_URL`.
+ * `*_PASSWORD` variables, and the passwords in `DATABASE_URL` and `REDIS_URL`.
  */
 export function collectSecrets(environment: Readonly<Record<string, string | undefined>>): string[] {
   const secrets = new Set<string>();
@@ -134,13 +134,13 @@ export function collectSecrets(environment: Readonly<Record<string, string | und
     if (value === undefined || value.length < minSecretLength) continue;
     if (/(?:_KEY|_TOKEN|_SECRET|_PASSWORD)$/i.test(name)) secrets.add(value);
   }
-  const databaseUrl = environment.DATABASE_URL;
-  if (databaseUrl !== undefined) {
+  for (const url of [environment.DATABASE_URL, environment.REDIS_URL]) {
+    if (url === undefined) continue;
     try {
-      const password = decodeURIComponent(new URL(databaseUrl).password);
+      const password = decodeURIComponent(new URL(url).password);
       if (password.length > 0) secrets.add(password);
     } catch {
-      // Not a URL: nothing to extract; the store reports the bad setting itself.
+      // Not a URL: nothing to extract; the store or the Redis link reports the bad setting itself.
     }
   }
   return [...secrets];

@@ -218,7 +218,12 @@ export function createRequestListener(app: RouterApp) {
     const target = parseGeminiPath(path);
     if (target === null) {
       if (method !== 'GET' || !path.startsWith('/v1beta/models/')) return false;
-      const id = decodeURIComponent(path.slice('/v1beta/models/'.length));
+      let id: string;
+      try {
+        id = decodeURIComponent(path.slice('/v1beta/models/'.length));
+      } catch {
+        throw new RouterError('not_found', `no model at ${path}: the path is not valid percent-encoding`);
+      }
       const model = geminiModelsOf(app).find((entry) => entry.id === id);
       if (model === undefined) throw new RouterError('not_found', `model "${id}" is not in the index`);
       sendJson(response, 200, JSON.stringify(renderGeminiModel(model)));

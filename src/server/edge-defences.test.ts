@@ -187,6 +187,42 @@ describe('a client that leaves mid-stream', () => {
   });
 });
 
+describe('a client that leaves a stream before its first token', () => {
+  let gateway: GatewayFixture;
+  beforeAll(async () => {
+    gateway = await startGateway({
+      timeouts: { firstByteMs: 20_000, firstTokenMs: 20_000, streamIdleMs: 20_000, keepAliveMs: 100 },
+    });
+  });
+  afterAll(() => gateway.close());
+
+  it('is logged as 499 client_closed with its attempt, even though a keep-alive already sent the headers', async () => {
+    gateway.mock.script('alpha', { faults: [{ type: 'slow_first_token', delayMs: 3_000 }] });
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...routed(), model: 'lab/alpha', stream: true }),
+      signal: controller.signal,
+    });
+    // The headers came with the first keep-alive; read it, then leave before any token.
+    expect(response.status).toBe(200);
+    const generationId = response.headers.get('x-generation-id');
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    let record: any;
+    for (let tries = 0; tries < 100 && record === undefined; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const found = await fetch(`${gateway.url}/api/v1/generation?id=${generationId}`);
+      if (found.status === 200) record = ((await found.json()) as { data: any }).data;
+    }
+    expect(record).toBeDefined();
+    expect(record.pareto_router.status).toBe(499);
+    expect(record.pareto_router.error).toBe('client_closed');
+  });
+});
+
 describe('blame for a request the router cannot convert', () => {
   let gateway: GatewayFixture;
   beforeAll(async () => {

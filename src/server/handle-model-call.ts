@@ -319,6 +319,7 @@ export async function handleModelCall(
       // The client left mid-stream: the content it got was paid for upstream, so it is logged and billed.
       recordOutcome(facts, outcome, costOfOutcome(outcome), warningsOf(outcome.native, outcome.warnings));
       finishRequest(app.ops, facts, 499, outcome.streamError);
+      if (!response.destroyed) response.destroy();
       return;
     }
     // An answer with no content event at all still gets its headers and closing frames.
@@ -345,7 +346,9 @@ export async function handleModelCall(
     finishRequest(
       app.ops,
       facts,
-      headersSent ? 200 : error.code === 'client_closed' ? 499 : error.status,
+      // A client that left is a 499 whatever was sent before (a stream's headers go out with its first
+      // keep-alive); other failures after the headers are in-band errors of a 200.
+      error.code === 'client_closed' ? 499 : headersSent ? 200 : error.status,
       error,
     );
   } finally {
