@@ -84,15 +84,18 @@ export interface DashboardQueries {
 
 /**
  * A duration rounded down to two significant figures (below 100 ms to the millisecond), so a histogram
- * has at most about a hundred bins per decade whatever the number of requests.
+ * has at most about a hundred bins per decade whatever the number of requests. SQLite's CAST truncates,
+ * PostgreSQL's rounds, so PostgreSQL floors first.
  */
-function quantize(column: string): string {
+function quantize(column: string, dialect: StoreDialect): string {
+  const down = (value: string) =>
+    dialect === 'sqlite' ? `CAST(${value} AS INTEGER)` : `CAST(FLOOR(${value}) AS INTEGER)`;
   return (
-    `CASE WHEN ${column} < 100 THEN CAST(${column} AS INTEGER) ` +
-    `WHEN ${column} < 1000 THEN CAST(${column} / 10 AS INTEGER) * 10 ` +
-    `WHEN ${column} < 10000 THEN CAST(${column} / 100 AS INTEGER) * 100 ` +
-    `WHEN ${column} < 100000 THEN CAST(${column} / 1000 AS INTEGER) * 1000 ` +
-    `ELSE CAST(${column} / 10000 AS INTEGER) * 10000 END`
+    `CASE WHEN ${column} < 100 THEN ${down(column)} ` +
+    `WHEN ${column} < 1000 THEN ${down(`${column} / 10`)} * 10 ` +
+    `WHEN ${column} < 10000 THEN ${down(`${column} / 100`)} * 100 ` +
+    `WHEN ${column} < 100000 THEN ${down(`${column} / 1000`)} * 1000 ` +
+    `ELSE ${down(`${column} / 10000`)} * 10000 END`
   );
 }
 
@@ -131,9 +134,9 @@ export function buildDashboardQueries(
     },
     latency: {
       text:
-        `SELECT model, 'latency' AS kind, ${quantize('latency_ms')} AS value, COUNT(*) AS requests ` +
+        `SELECT model, 'latency' AS kind, ${quantize('latency_ms', dialect)} AS value, COUNT(*) AS requests ` +
         `FROM requests WHERE ${window(1)} AND model IS NOT NULL GROUP BY 1, 2, 3 UNION ALL ` +
-        `SELECT model, 'ttft' AS kind, ${quantize('time_to_first_token_ms')} AS value, COUNT(*) AS requests ` +
+        `SELECT model, 'ttft' AS kind, ${quantize('time_to_first_token_ms', dialect)} AS value, COUNT(*) AS requests ` +
         `FROM requests WHERE ${window(3)} AND model IS NOT NULL AND time_to_first_token_ms IS NOT NULL GROUP BY 1, 2, 3`,
       values: [...values, ...values],
     },

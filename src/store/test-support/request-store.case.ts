@@ -556,6 +556,21 @@ export function describeRequestStoreConformance(
         ]);
       });
 
+      it('rounds fractional durations down the same way on every store', async () => {
+        await store.insertRequests([
+          makeRequestRecord({
+            id: 'gen-dz',
+            createdAt: base + minute,
+            model: 'd/z',
+            attempts: [attempt('d/z', null)],
+            latencyMs: 1995.6,
+            timeToFirstTokenMs: 99.7,
+          }),
+        ]);
+        const row = (await store.dashboardStats(window)).latency.find((entry) => entry.model === 'd/z');
+        expect(row).toMatchObject({ latencyP50Ms: 1900, ttftP50Ms: 99 });
+      });
+
       it('counts fallbacks and the reasons of failed attempts', async () => {
         const stats = await store.dashboardStats(window);
         expect(stats.requestsWithFallback).toBe(1);
