@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { measureLatency, measureThroughput } from './measure-load.js';
 import { startCpuAccount } from './read-cpu.js';
-import { findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
@@ -53,20 +53,6 @@ async function skipReason() {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function environment(extra) {
-  const env = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (
-      /_API_KEY$|_BASE_URL$|^PARETO_ROUTER_|^DATABASE_URL$|^REDIS_URL$|^PORT$|^HOST$|^NODE_OPTIONS$/.test(
-        name,
-      )
-    )
-      continue;
-    env[name] = value;
-  }
-  return { ...env, PARETO_ROUTER_LOG_LEVEL: 'warn', ...extra };
 }
 
 /** Runs the fleet measurements; resolves with `{ measured: false, reason }` when they cannot run. */
@@ -104,7 +90,8 @@ export async function runFleetBench({ durationSeconds, upstreamPort, log = () =>
         name: 'router',
         command: process.execPath,
         args,
-        env: environment({
+        env: benchEnvironment({
+          PARETO_ROUTER_LOG_LEVEL: 'warn',
           OPENROUTER_API_KEY: 'bench',
           OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
           DATABASE_URL: databaseUrl,

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureThroughput } from './measure-load.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
-import { findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
@@ -32,17 +32,6 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
-
-/** Only what the systems need: no upstream keys or router settings from the caller's shell. */
-function environment(extra) {
-  const env = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/_API_KEY$|_BASE_URL$|^PARETO_ROUTER_|^DATABASE_URL$|^PORT$|^HOST$|^NODE_OPTIONS$/.test(name))
-      continue;
-    env[name] = value;
-  }
-  return { ...env, ...extra };
-}
 
 function requestBody(kind) {
   const messages = [
@@ -95,7 +84,7 @@ try {
       'upstream',
       process.execPath,
       [join(benchDir, 'fake-upstream.js'), '--port', String(upstreamPort)],
-      environment({}),
+      benchEnvironment({}),
       '/',
     ),
   );
@@ -113,7 +102,7 @@ try {
       '--workers',
       '1',
     ],
-    environment({}),
+    benchEnvironment({}),
     '/',
   );
   handles.push(bare);
@@ -127,7 +116,7 @@ try {
       name,
       join(rootDir, 'bin', 'pareto-router.js'),
       ['serve', '--port', String(port), '--data-dir', mkdtempSync(join(dataDir, 'run-'))],
-      environment({
+      benchEnvironment({
         OPENROUTER_API_KEY: 'bench',
         OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
         PARETO_ROUTER_FAST_PATH: fastPath,

@@ -38,7 +38,7 @@ import { measureLatency, measureLongRun, measureThroughput } from './measure-loa
 import { measureOneStream, measureStreams } from './measure-stream.js';
 import { readTreeCpuSeconds, startCpuAccount } from './read-cpu.js';
 import { readTreeMemory, sampleTreeMemory } from './read-rss.js';
-import { findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
 import { formatCpuSummary, readCpuProfile, summariseCpuProfile } from './summarise-cpu-profile.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -173,21 +173,6 @@ function parseOptions() {
     fastPath: values['fast-path'],
     settings,
   };
-}
-
-/**
- * The bench's environment minus anything that could send a system somewhere else: upstream keys and base
- * URLs from the caller's shell, and the router's own configuration variables.
- */
-function benchEnvironment(extra) {
-  const env = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    // DATABASE_URL would send the router's request log to the caller's Postgres.
-    if (/_API_KEY$|_BASE_URL$|^PARETO_ROUTER_|^DATABASE_URL$|^PORT$|^HOST$|^NODE_OPTIONS$/.test(name))
-      continue;
-    env[name] = value;
-  }
-  return { ...env, ...extra };
 }
 
 /**

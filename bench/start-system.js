@@ -9,6 +9,25 @@ import { request } from 'undici';
 
 const maxLogChars = 16 * 1024;
 
+/**
+ * The environment of a system under test: the bench's own, without the caller's upstream keys and URLs,
+ * database and Redis URLs, router settings, port, host or node options, then `extra`.
+ */
+export function benchEnvironment(extra = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    // DATABASE_URL would send the router's request log to the caller's Postgres.
+    if (
+      /_API_KEY$|_BASE_URL$|^PARETO_ROUTER_|^DATABASE_URL$|^REDIS_URL$|^PORT$|^HOST$|^NODE_OPTIONS$/.test(
+        name,
+      )
+    )
+      continue;
+    env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
 /** Asks the OS for a free loopback port (closed again before returning, so a tiny race is possible). */
 export function findFreePort() {
   return new Promise((resolve, reject) => {

@@ -29,3 +29,28 @@ export function paretoFrontier(points: readonly FrontierPoint[]): Set<string> {
   }
   return frontier;
 }
+
+/** A placed model: the shape the frontier chart and `frontier --json` share. */
+export interface PlacedModel {
+  id: string;
+  blendedPrice: number;
+  codingPercentile: number;
+}
+
+/**
+ * The cheapest model of `frontierCheapestFirst` that dominates `model` (no dearer, no worse, and better on
+ * one axis), or null when none does.
+ */
+export function dominatorOf(
+  model: PlacedModel,
+  frontierCheapestFirst: readonly PlacedModel[],
+): string | null {
+  return (
+    frontierCheapestFirst.find(
+      (candidate) =>
+        candidate.blendedPrice <= model.blendedPrice &&
+        candidate.codingPercentile >= model.codingPercentile &&
+        (candidate.blendedPrice < model.blendedPrice || candidate.codingPercentile > model.codingPercentile),
+    )?.id ?? null
+  );
+}

@@ -1,5 +1,6 @@
 /** The frontier chart's data from an index and the live state: points, frontier, bands and current picks. */
 import type { ModelIndex } from '../core/model-index.js';
+import { dominatorOf } from '../core/pareto-frontier.js';
 import { type LiveStatsView, noLiveStats, type RoutePolicy, route } from '../core/route.js';
 import { tierOf } from '../core/tiers.js';
 import type { FrontierChartData, FrontierChartPoint, FrontierPicks } from './frontier-chart-spec.js';
@@ -50,14 +51,7 @@ export function buildFrontierData(
     .sort((left, right) => left.blendedPrice - right.blendedPrice);
   for (const point of points) {
     if (point.onFrontier) continue;
-    point.dominatedBy =
-      frontier.find(
-        (candidate) =>
-          candidate.blendedPrice <= point.blendedPrice &&
-          candidate.codingPercentile >= point.codingPercentile &&
-          (candidate.blendedPrice < point.blendedPrice ||
-            candidate.codingPercentile > point.codingPercentile),
-      )?.id ?? null;
+    point.dominatedBy = dominatorOf(point, frontier);
   }
   const pick = (minCodingScore: number | undefined, nitro: boolean) =>
     route({ minCodingScore, nitro }, index, live, policy, { decisions: 'when_empty' }).candidates[0]

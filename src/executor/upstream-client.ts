@@ -138,21 +138,31 @@ export class UpstreamClient {
     return result;
   }
 
+  /**
+   * The dispatch options of one call, shared by `send` and `fetchText`; with a connection limit, the call's
+   * queue listener is registered against the options object the pool's interceptor will see.
+   */
+  #dispatchOptions(options: SendOptions | FetchTextOptions): Dispatcher.DispatchOptions {
+    const dispatchOptions: Dispatcher.DispatchOptions = {
+      ...originAndPath(options.url),
+      method: 'POST',
+      headers: options.headers,
+      body: options.body,
+      headersTimeout: options.firstByteMs,
+      bodyTimeout: options.idleMs,
+    };
+    if (this.queueing && options.onQueued !== undefined) {
+      callQueueListeners.set(dispatchOptions, options.onQueued);
+    }
+    return dispatchOptions;
+  }
+
   /** Sends one request; resolves when response headers arrive, rejects with a RouterError. */
   async send(options: SendOptions): Promise<UpstreamResponse> {
     try {
-      const requestOptions: Dispatcher.RequestOptions = {
-        ...originAndPath(options.url),
-        method: 'POST',
-        headers: options.headers,
-        body: options.body,
-        signal: options.signal,
-        headersTimeout: options.firstByteMs,
-        bodyTimeout: options.idleMs,
-      };
-      if (this.queueing && options.onQueued !== undefined) {
-        callQueueListeners.set(requestOptions, options.onQueued);
-      }
+      // The same object goes on to the pool's interceptor, which finds the queue listener by it.
+      const requestOptions: Dispatcher.RequestOptions = this.#dispatchOptions(options);
+      requestOptions.signal = options.signal;
       const response = await this.#dispatcher.request(requestOptions);
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
@@ -169,18 +179,7 @@ export class UpstreamClient {
     return new Promise((resolve, reject) => {
       const handler = new TextResponseHandler(options, resolve, reject);
       try {
-        const dispatchOptions: Dispatcher.DispatchOptions = {
-          ...originAndPath(options.url),
-          method: 'POST',
-          headers: options.headers,
-          body: options.body,
-          headersTimeout: options.firstByteMs,
-          bodyTimeout: options.idleMs,
-        };
-        if (this.queueing && options.onQueued !== undefined) {
-          callQueueListeners.set(dispatchOptions, options.onQueued);
-        }
-        this.#dispatcher.dispatch(dispatchOptions, handler);
+        this.#dispatcher.dispatch(this.#dispatchOptions(options), handler);
       } catch (error) {
         handler.onResponseError(undefined, error as Error);
       }

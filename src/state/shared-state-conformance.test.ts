@@ -223,7 +223,11 @@ describe.each(adapters)('shared state conformance: $name', ({ make, skip }) => {
     a.ledger.settle(first, 0.1);
     a.ledger.release(second);
     a.ledger.settle(second, 0.3);
+    // Another instance repeating a settle (a replay) must not count it again either: on Redis only the
+    // shared done marker stops it, as b has not seen the reservation.
     await settled(a.ledger);
+    b.ledger.settle(first, 0.1);
+    await settled(b.ledger);
     const spend = await b.ledger.spend(record, now);
     expect(spend.totalUsd).toBeCloseTo(0.1, 9);
     expect(spend.reservedUsd).toBeCloseTo(0, 9);

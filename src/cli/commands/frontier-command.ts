@@ -1,9 +1,11 @@
 /** `pareto-router frontier`: the price/quality Pareto frontier of the shortlist, as a table and a chart. */
 import type { Command } from 'commander';
 import type { ModelIndex } from '../../core/model-index.js';
+import { dominatorOf } from '../../core/pareto-frontier.js';
 import { defaultRoutePolicy } from '../../core/route.js';
-import { defaultTierCutoffs, type TierCutoffs, type TierName, tierOf } from '../../core/tiers.js';
+import { defaultTierCutoffs, type TierCutoffs, tierOf } from '../../core/tiers.js';
 import { buildFrontierData } from '../../dashboard/build-frontier-data.js';
+import type { FrontierChartPoint } from '../../dashboard/frontier-chart-spec.js';
 import { renderFrontierSvg } from '../../dashboard/render-frontier-svg.js';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format-table.js';
@@ -13,17 +15,11 @@ import { createPalette, type Palette } from '../palette.js';
 import { colourTier } from '../tier-colour.js';
 import { UsageError } from '../usage-error.js';
 
-/** One benchmarked shortlist model of `frontier --json`. */
-export interface FrontierEntry {
-  id: string;
-  name: string;
-  tier: TierName;
-  codingPercentile: number;
-  blendedPrice: number;
-  onFrontier: boolean;
-  /** The cheapest frontier model that is no dearer and codes at least as well; null on the frontier. */
-  dominatedBy: string | null;
-}
+/** One benchmarked shortlist model of `frontier --json`: the placement fields of a chart point. */
+export type FrontierEntry = Pick<
+  FrontierChartPoint,
+  'id' | 'name' | 'tier' | 'codingPercentile' | 'blendedPrice' | 'onFrontier' | 'dominatedBy'
+>;
 
 /** The whole `frontier --json` document. */
 export interface FrontierReport {
@@ -70,15 +66,7 @@ export function buildFrontierReport(
   }
   const frontier = entries.filter((entry) => entry.onFrontier).sort(compareEntries);
   const dominated = entries.filter((entry) => !entry.onFrontier).sort(compareEntries);
-  for (const entry of dominated) {
-    const dominator = frontier.find(
-      (candidate) =>
-        candidate.blendedPrice <= entry.blendedPrice &&
-        candidate.codingPercentile >= entry.codingPercentile &&
-        (candidate.blendedPrice < entry.blendedPrice || candidate.codingPercentile > entry.codingPercentile),
-    );
-    entry.dominatedBy = dominator?.id ?? null;
-  }
+  for (const entry of dominated) entry.dominatedBy = dominatorOf(entry, frontier);
   return {
     snapshotVersion: index.version,
     createdAt: index.createdAt,
