@@ -155,12 +155,12 @@ async function call(url: string, key: string, extra: Record<string, unknown> = {
   };
 }
 
-/** A model's circuit on one instance, from its /metrics: 0 closed, 1 half-open, 2 open. */
+/** A model's circuit through the fake upstream on one instance, from its /metrics: 0 closed, 1 half-open, 2 open. */
 async function circuitState(url: string, model: string): Promise<number | undefined> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text
     .split('\n')
-    .find((entry) => entry.startsWith(`pareto_router_circuit_state{model="${model}"}`));
+    .find((entry) => entry.startsWith(`pareto_router_circuit_state{model="${model}",upstream="openrouter"}`));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 

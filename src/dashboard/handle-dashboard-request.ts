@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { RouterError } from '../core/errors.js';
+import { upstreamsIn } from '../server/plan-candidates.js';
 import { readJsonBody } from '../server/read-json-body.js';
 import type { RouterApp } from '../server/router-app.js';
 import { sendError } from '../server/send-error.js';
@@ -290,10 +291,7 @@ function decodedId(text: string): string {
 }
 
 function liveViewOf(app: RouterApp, now: number) {
-  return app.state.liveView(now, (modelId) => {
-    const model = app.defaultIndex.byId.get(modelId);
-    return model !== undefined && app.catalog.isServable(model);
-  });
+  return app.state.liveView(now, upstreamsIn(app, app.defaultIndex));
 }
 
 /** Reads the store's aggregates, sharing one read between the endpoints the page polls together. */

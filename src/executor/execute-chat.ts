@@ -210,20 +210,18 @@ export async function executeChat(
 
   for (const [candidateIndex, candidate] of candidates.entries()) {
     if (candidate.contextLength !== undefined && candidate.contextLength <= contextFloor) continue;
-    if (!state.circuits.allows(candidate.modelId, now())) continue;
     let attemptsOnModel = 0;
     let nextModel = false;
     for (const [targetIndex, target] of candidate.targets.entries()) {
       if (nextModel) break;
+      const upstream = target.upstream.name;
       for (;;) {
-        // A retry, or the model's next upstream, goes only while the circuit allows it: a failed probe
-        // has re-opened it, and one probe at a time is the rule.
-        if (attemptsOnModel > 0 && !state.circuits.allows(candidate.modelId, now())) {
-          nextModel = true;
-          break;
-        }
+        // Each upstream of the model has its own circuit. A first try, a retry or the model's next
+        // upstream goes only while that circuit allows it: an open circuit (or a failed probe that
+        // re-opened it, since one probe at a time is the rule) moves on to the next upstream.
+        if (!state.circuits.allows(candidate.modelId, upstream, now())) break;
         attemptsOnModel += 1;
-        state.recordAttemptStart(candidate.modelId, now());
+        state.recordAttemptStart(candidate.modelId, upstream, now());
         const startedAt = now();
         const queueWait: QueueWait = { ms: 0 };
         const deadlines =
@@ -240,7 +238,7 @@ export async function executeChat(
           const outcome = await attemptOnce(request, native, target, dependencies, signal, sink, startSink, {
             deadlines,
             trackText: rescue.enabled,
-            onFirstContent: () => closeProbedCircuit(state, candidate.modelId, now()),
+            onFirstContent: () => closeProbedCircuit(state, candidate.modelId, upstream, now()),
             queueWait,
           });
           upstreamMs += outcome.upstreamMs;
@@ -254,10 +252,10 @@ export async function executeChat(
           });
           const result: ExecutionResult = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
           if (outcome.streamError === undefined) {
-            recordSuccess(state, candidate.modelId, outcome);
+            recordSuccess(state, candidate.modelId, upstream, outcome);
             return result;
           }
-          settleFailure(state, candidate.modelId, outcome.streamError, now());
+          settleFailure(state, candidate.modelId, upstream, outcome.streamError, now());
           // A client that went away after content is billed for what it got, and nothing is continued.
           if (sink === undefined || !rescue.enabled || outcome.streamError.code === 'client_closed')
             return result;
@@ -279,7 +277,7 @@ export async function executeChat(
             durationMs: now() - startedAt,
             ...queueFields(queueWait),
           });
-          settleFailure(state, candidate.modelId, error, now());
+          settleFailure(state, candidate.modelId, upstream, error, now());
           if (error.code === 'client_closed' || signal.aborted) {
             throw new RouterError('client_closed', 'the client closed the connection', { cause: error });
           }
@@ -302,7 +300,9 @@ export async function executeChat(
     }
   }
   const reopensInMs = state.circuits.reopensIn(
-    candidates.map((candidate) => candidate.modelId),
+    candidates.flatMap((candidate) =>
+      candidate.targets.map((target) => ({ modelId: candidate.modelId, upstream: target.upstream.name })),
+    ),
     now(),
   );
   throw new ExecutionFailure(
@@ -316,8 +316,8 @@ export async function executeChat(
 }
 
 /** Health bookkeeping for an attempt that answered: the circuit, throughput and stream latencies. */
-function recordSuccess(state: RouterState, modelId: string, outcome: AttemptOutcome): void {
-  state.recordSuccess(modelId);
+function recordSuccess(state: RouterState, modelId: string, upstream: string, outcome: AttemptOutcome): void {
+  state.recordSuccess(modelId, upstream);
   if (outcome.outputTokensPerSecond !== null) state.recordThroughput(modelId, outcome.outputTokensPerSecond);
   if (outcome.timeToFirstTokenMs !== null && outcome.result === undefined) {
     state.recordLatency(modelId, outcome.timeToFirstTokenMs, outcome.longestGapMs);
@@ -328,14 +328,21 @@ function recordSuccess(state: RouterState, modelId: string, outcome: AttemptOutc
  * Health bookkeeping for a failed attempt: upstream faults count against the circuit; anything else
  * (the client went away, the upstream refused the content) releases a probe the attempt held.
  */
-function settleFailure(state: RouterState, modelId: string, error: RouterError, now: number): void {
-  if (error.code !== 'client_closed' && countsAgainstCircuit(error)) state.recordFailure(modelId, now);
-  else if (state.circuits.state(modelId, now) !== 'closed') state.releaseProbe(modelId);
+function settleFailure(
+  state: RouterState,
+  modelId: string,
+  upstream: string,
+  error: RouterError,
+  now: number,
+): void {
+  if (error.code !== 'client_closed' && countsAgainstCircuit(error))
+    state.recordFailure(modelId, upstream, now);
+  else if (state.circuits.state(modelId, upstream, now) !== 'closed') state.releaseProbe(modelId, upstream);
 }
 
-/** A probe that streams content has shown the model is back: its circuit closes at once. */
-function closeProbedCircuit(state: RouterState, modelId: string, now: number): void {
-  if (state.circuits.state(modelId, now) !== 'closed') state.recordSuccess(modelId);
+/** A probe that streams content has shown the target is back: its circuit closes at once. */
+function closeProbedCircuit(state: RouterState, modelId: string, upstream: string, now: number): void {
+  if (state.circuits.state(modelId, upstream, now) !== 'closed') state.recordSuccess(modelId, upstream);
 }
 
 /** Whether a candidate after this one (this model's next upstream, or a later model) could still be tried. */
@@ -348,14 +355,15 @@ function hasAlternative(
   now: number,
 ): boolean {
   const current = candidates[candidateIndex];
-  if (current !== undefined && targetIndex + 1 < current.targets.length) return true;
+  const allowed = (modelId: string, target: UpstreamTarget) =>
+    state.circuits.allows(modelId, target.upstream.name, now);
+  if (current?.targets.slice(targetIndex + 1).some((target) => allowed(current.modelId, target))) return true;
   return candidates
     .slice(candidateIndex + 1)
     .some(
       (candidate) =>
-        candidate.targets.length > 0 &&
         (candidate.contextLength === undefined || candidate.contextLength > contextFloor) &&
-        state.circuits.allows(candidate.modelId, now),
+        candidate.targets.some((target) => allowed(candidate.modelId, target)),
     );
 }
 
@@ -454,11 +462,12 @@ async function rescueStream(
 
   for (const { modelId, target } of queue) {
     if (report.attempts >= maxAttempts) break;
-    if (!state.circuits.allows(modelId, now())) continue;
+    const upstream = target.upstream.name;
+    if (!state.circuits.allows(modelId, upstream, now())) continue;
     const prefilled = sentText.trim() !== '';
     if (prefilled && !acceptsPrefill(target, state, now())) continue;
     report.attempts += 1;
-    state.recordAttemptStart(modelId, now());
+    state.recordAttemptStart(modelId, upstream, now());
     const startedAt = now();
     const queueWait: QueueWait = { ms: 0 };
     try {
@@ -480,7 +489,7 @@ async function rescueStream(
           ),
           trackText: true,
           splicer: new ContinuationSplicer(sentText),
-          onFirstContent: () => closeProbedCircuit(state, modelId, now()),
+          onFirstContent: () => closeProbedCircuit(state, modelId, upstream, now()),
           queueWait,
         },
       );
@@ -497,11 +506,11 @@ async function rescueStream(
       });
       latest = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
       if (outcome.streamError === undefined) {
-        state.recordSuccess(modelId);
+        state.recordSuccess(modelId, upstream);
         report.by = { model: modelId, upstream: target.upstream.name };
         return combined(latest);
       }
-      settleFailure(state, modelId, outcome.streamError, now());
+      settleFailure(state, modelId, upstream, outcome.streamError, now());
       if (outcome.streamError.code === 'client_closed') return combined(latest);
       sentText += outcome.sent.text;
       if (outcome.sent.toolCalls || outcome.sent.overflow) break;
@@ -516,7 +525,7 @@ async function rescueStream(
         durationMs: now() - startedAt,
         ...queueFields(queueWait),
       });
-      settleFailure(state, modelId, error, now());
+      settleFailure(state, modelId, upstream, error, now());
       if (error.code === 'client_closed' || signal.aborted) {
         // What the client received before it left is still billed.
         return combined({

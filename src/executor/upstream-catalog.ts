@@ -41,6 +41,8 @@ export class UpstreamCatalog {
    * the largest allocation of a routed call.
    */
   readonly #plainTargets = new WeakMap<IndexedModel, readonly UpstreamTarget[]>();
+  /** The names of those targets' upstreams, for the circuit checks of routing. */
+  readonly #upstreamNames = new WeakMap<IndexedModel, readonly string[]>();
 
   constructor(upstreams: readonly UpstreamConfig[], preference: readonly string[] = []) {
     this.#upstreams = upstreams;
@@ -127,6 +129,16 @@ export class UpstreamCatalog {
       ordered = ordered.filter((target) => order.has(target.upstream.name));
     }
     return ordered;
+  }
+
+  /** The names of the upstreams that serve an index model, best first (shared: do not change it). */
+  upstreamNamesFor(model: IndexedModel): readonly string[] {
+    let names = this.#upstreamNames.get(model);
+    if (names === undefined) {
+      names = this.targetsFor(model.id, model).map((target) => target.upstream.name);
+      this.#upstreamNames.set(model, names);
+    }
+    return names;
   }
 
   /** Whether any configured upstream can serve an index model. */

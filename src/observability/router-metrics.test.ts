@@ -158,24 +158,27 @@ describe('RouterMetrics', () => {
     ).toBe(undefined);
   });
 
-  it('replaces circuit states, showing the worst state for unknown models', async () => {
+  it('replaces circuit states per model and upstream, showing the worst state for unknown models', async () => {
     const subject = metrics();
     subject.setCircuitStates([
-      { modelId: 'qwen/qwen3-coder', state: 'open' },
-      { modelId: 'anthropic/claude-sonnet-4.5', state: 'half_open' },
-      { modelId: 'x/one', state: 'closed' },
-      { modelId: 'x/two', state: 'open' },
+      { modelId: 'qwen/qwen3-coder', upstream: 'openrouter', state: 'open' },
+      { modelId: 'qwen/qwen3-coder', upstream: 'local', state: 'closed' },
+      { modelId: 'anthropic/claude-sonnet-4.5', upstream: 'local', state: 'half_open' },
+      { modelId: 'x/one', upstream: 'openrouter', state: 'closed' },
+      { modelId: 'x/two', upstream: 'openrouter', state: 'open' },
     ]);
+    const series = (model: string, upstream: string) =>
+      `pareto_router_circuit_state{model="${model}",upstream="${upstream}"}`;
     let { body } = await subject.render();
-    expect(seriesValue(body, 'pareto_router_circuit_state{model="qwen/qwen3-coder"}')).toBe(2);
-    expect(seriesValue(body, 'pareto_router_circuit_state{model="anthropic/claude-sonnet-4.5"}')).toBe(1);
-    expect(seriesValue(body, 'pareto_router_circuit_state{model="other"}')).toBe(2);
-    subject.setCircuitStates([{ modelId: 'qwen/qwen3-coder', state: 'closed' }]);
+    expect(seriesValue(body, series('qwen/qwen3-coder', 'openrouter'))).toBe(2);
+    expect(seriesValue(body, series('qwen/qwen3-coder', 'local'))).toBe(0);
+    expect(seriesValue(body, series('anthropic/claude-sonnet-4.5', 'local'))).toBe(1);
+    expect(seriesValue(body, series('other', 'openrouter'))).toBe(2);
+    subject.setCircuitStates([{ modelId: 'qwen/qwen3-coder', upstream: 'openrouter', state: 'closed' }]);
     ({ body } = await subject.render());
-    expect(seriesValue(body, 'pareto_router_circuit_state{model="qwen/qwen3-coder"}')).toBe(0);
-    expect(
-      seriesValue(body, 'pareto_router_circuit_state{model="anthropic/claude-sonnet-4.5"}'),
-    ).toBeUndefined();
+    expect(seriesValue(body, series('qwen/qwen3-coder', 'openrouter'))).toBe(0);
+    expect(seriesValue(body, series('qwen/qwen3-coder', 'local'))).toBeUndefined();
+    expect(seriesValue(body, series('anthropic/claude-sonnet-4.5', 'local'))).toBeUndefined();
   });
 
   it('reports the log buffer depth and counts drops from a cumulative total', async () => {

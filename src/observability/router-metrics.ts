@@ -46,6 +46,7 @@ export interface UpstreamPoolReport {
 
 export interface CircuitStateReport {
   modelId: string;
+  upstream: string;
   state: CircuitState;
 }
 
@@ -265,8 +266,8 @@ export class RouterMetrics {
     });
     this.#circuitState = new Gauge({
       name: `${prefix}circuit_state`,
-      help: 'Circuit breaker per model: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['model'],
+      help: 'Circuit breaker per model and upstream: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['model', 'upstream'],
       registers,
     });
     this.#logBufferDepth = new Gauge({
@@ -404,16 +405,21 @@ export class RouterMetrics {
     });
   }
 
-  /** Replaces the circuit-breaker gauge with the given states (models not listed disappear). */
+  /** Replaces the circuit-breaker gauge with the given states (circuits not listed disappear). */
   setCircuitStates(states: readonly CircuitStateReport[]): void {
     this.#circuitState.reset();
-    const byLabel = new Map<string, number>();
-    for (const { modelId, state } of states) {
-      const label = this.#modelLabel(modelId);
+    const byLabel = new Map<string, { model: string; upstream: string; value: number }>();
+    for (const { modelId, upstream, state } of states) {
+      const labels = {
+        model: this.#modelLabel(modelId),
+        upstream: boundedLabel(upstream, this.#knownUpstreams),
+      };
+      const key = `${labels.model}\u0000${labels.upstream}`;
       // Several unknown models share `other`: it shows the worst of them.
-      byLabel.set(label, Math.max(byLabel.get(label) ?? 0, circuitStateValues[state]));
+      const value = Math.max(byLabel.get(key)?.value ?? 0, circuitStateValues[state]);
+      byLabel.set(key, { ...labels, value });
     }
-    for (const [model, value] of byLabel) this.#circuitState.set({ model }, value);
+    for (const { value, ...labels } of byLabel.values()) this.#circuitState.set(labels, value);
   }
 
   /** Reports the request-log writer's buffer depth and its cumulative count of dropped records. */

@@ -177,11 +177,11 @@ export function createRequestListener(app: RouterApp) {
               servable_models: servable,
               upstreams: app.catalog.upstreams.map((upstream) => upstream.name),
               ...redisReadiness(app),
-              // Servable but held back for now: the circuits that are open.
+              // Servable but held back for now: the circuits (model through one upstream) that are open.
               open_circuits: app.state.circuits
                 .snapshot(app.now())
                 .filter((circuit) => circuit.state === 'open')
-                .map((circuit) => circuit.modelId),
+                .map((circuit) => ({ model: circuit.modelId, upstream: circuit.upstream })),
               ...(ready ? {} : { reason: 'no configured upstream serves any shortlist model' }),
             }),
           );

@@ -247,7 +247,7 @@ describe('blame for a request the router cannot convert', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(gateway.router.app.state.circuits.state('lab/beta', Date.now())).toBe('closed');
+    expect(gateway.router.app.state.circuits.state('lab/beta', 'anthropic', Date.now())).toBe('closed');
     const after = await fetch(`${gateway.url}/api/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -258,15 +258,16 @@ describe('blame for a request the router cannot convert', () => {
 });
 
 describe('readiness names open circuits', () => {
-  it('lists a model whose circuit is open', async () => {
+  it('lists a model and upstream whose circuit is open', async () => {
     const gateway = await startGateway({ circuitBreaker: { failureThreshold: 2, openMs: 60_000 } });
+    type Ready = { open_circuits: { model: string; upstream: string }[] };
     try {
-      const before = (await (await fetch(`${gateway.url}/ready`)).json()) as { open_circuits: string[] };
+      const before = (await (await fetch(`${gateway.url}/ready`)).json()) as Ready;
       expect(before.open_circuits).toEqual([]);
       for (let failure = 0; failure < 2; failure++)
-        gateway.router.app.state.recordFailure('lab/alpha', Date.now());
-      const after = (await (await fetch(`${gateway.url}/ready`)).json()) as { open_circuits: string[] };
-      expect(after.open_circuits).toEqual(['lab/alpha']);
+        gateway.router.app.state.recordFailure('lab/alpha', 'openai', Date.now());
+      const after = (await (await fetch(`${gateway.url}/ready`)).json()) as Ready;
+      expect(after.open_circuits).toEqual([{ model: 'lab/alpha', upstream: 'openai' }]);
     } finally {
       await gateway.close();
     }

@@ -165,6 +165,62 @@ describe('coming back to a recovered model (a tenth of real time)', () => {
   });
 });
 
+describe('a circuit per model and upstream', () => {
+  it('keeps a model in use through its other upstream while one upstream is down', async () => {
+    // lab/alpha is served by the `openai` upstream (as `alpha`) and by the `openrouter` pass-through (as
+    // `lab/alpha`); only the first is down.
+    const gateway = await startGateway({ circuitBreaker: { failureThreshold: 2, openMs: 60_000 } }, true);
+    type Ready = { open_circuits: { model: string; upstream: string }[] };
+    try {
+      gateway.mock.script('alpha', { faults: [{ type: 'status', status: 503 }], repeatFault: true });
+      const first = await postChat(gateway.url, routedRequest());
+      expect(first.status).toBe(200);
+      expect(first.json.model).toBe('lab/alpha');
+      // The failed upstream's attempts, then the other upstream's answer, all on the same model.
+      await postChat(gateway.url, routedRequest());
+      const ready = (await (await fetch(`${gateway.url}/ready`)).json()) as Ready;
+      expect(ready.open_circuits).toEqual([{ model: 'lab/alpha', upstream: 'openai' }]);
+      const triedAfterOpen = gateway.mock.attempts('alpha');
+      const later = await Promise.all(
+        Array.from({ length: 5 }, () => postChat(gateway.url, routedRequest())),
+      );
+      // Still the cheapest high-tier model, now through the pass-through, and the dead upstream untouched.
+      expect(later.map((response) => response.json.model)).toEqual(later.map(() => 'lab/alpha'));
+      expect(later.map((response) => response.headers.get('x-pareto-attempts'))).toEqual(
+        later.map(() => '1'),
+      );
+      expect(gateway.mock.attempts('alpha')).toBe(triedAfterOpen);
+      expect(gateway.mock.attempts('lab/alpha')).toBeGreaterThanOrEqual(7);
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/^pareto_router_circuit_state\{model="lab\/alpha",upstream="openai"\} 2$/m);
+      const explained = (await (
+        await fetch(`${gateway.url}/api/v1/router/explain?min_coding_score=0.9`)
+      ).json()) as { candidates: { modelId: string; upstreams: string[] }[] };
+      expect(explained.candidates[0]?.modelId).toBe('lab/alpha');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('takes a model out of routing only when every upstream of it has an open circuit', async () => {
+    const gateway = await startGateway({ circuitBreaker: { failureThreshold: 1, openMs: 60_000 } }, true);
+    try {
+      gateway.mock.script('alpha', { faults: [{ type: 'status', status: 503 }], repeatFault: true });
+      gateway.mock.script('lab/alpha', { faults: [{ type: 'status', status: 503 }], repeatFault: true });
+      const failedOver = await postChat(gateway.url, routedRequest());
+      expect(failedOver.status).toBe(200);
+      expect(failedOver.json.model).not.toBe('lab/alpha');
+      const attempts = gateway.mock.attempts('alpha') + gateway.mock.attempts('lab/alpha');
+      const next = await postChat(gateway.url, routedRequest());
+      expect(next.json.model).toBe(failedOver.json.model);
+      expect(next.headers.get('x-pareto-attempts')).toBe('1');
+      expect(gateway.mock.attempts('alpha') + gateway.mock.attempts('lab/alpha')).toBe(attempts);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('first-token limits that fit the model (a tenth of real time)', () => {
   let gateway: GatewayFixture;
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { RouterError } from '../core/errors.js';
 import { route } from '../core/route.js';
 import { parseRouterModel } from '../core/router-model.js';
 import { parseChatRequest } from './parse-chat-request.js';
-import { featuresOf, measuredPricesFor } from './plan-candidates.js';
+import { featuresOf, measuredPricesFor, upstreamsIn } from './plan-candidates.js';
 import type { RouterApp } from './router-app.js';
 
 function numberParameter(query: URLSearchParams, name: string): number | undefined {
@@ -67,10 +67,7 @@ export function renderExplain(app: RouterApp, query: URLSearchParams): string {
   const plan = route(
     featuresOf(parsed, undefined, measuredPricesFor(app, parsed, index, now)),
     index,
-    app.state.liveView(now, (modelId) => {
-      const indexed = index.byId.get(modelId);
-      return indexed !== undefined && app.catalog.isServable(indexed);
-    }),
+    app.state.liveView(now, upstreamsIn(app, index)),
     app.routePolicy,
   );
   return JSON.stringify({

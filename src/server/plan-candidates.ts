@@ -92,6 +92,14 @@ export function measuredPricesFor(
   return app.inputPrices.viewFor(index, now);
 }
 
+/** The configured upstreams of each model of `index` (none for a model it does not hold), for `liveView`. */
+export function upstreamsIn(app: RouterApp, index: ModelIndex): (modelId: string) => readonly string[] {
+  return (modelId) => {
+    const model = index.byId.get(modelId);
+    return model === undefined ? [] : app.catalog.upstreamNamesFor(model);
+  };
+}
+
 /** Plans the candidates of one request. Throws a RouterError with the right status when none fits. */
 export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: number): CandidatePlan {
   if (parsed.routerModel !== null) {
@@ -101,10 +109,7 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
     const plan = route(
       featuresOf(parsed, preferred, measuredPricesFor(app, parsed, index, now)),
       index,
-      app.state.liveView(now, (modelId) => {
-        const model = index.byId.get(modelId);
-        return model !== undefined && app.catalog.isServable(model);
-      }),
+      app.state.liveView(now, upstreamsIn(app, index)),
       app.routePolicy,
       // A request reads the decisions only when nothing fits (to say why), and then the plan has them;
       // routing metadata on the response explains every model.
@@ -118,8 +123,11 @@ export function planCandidates(app: RouterApp, parsed: ParsedChatRequest, now: n
       if (unavailable && onlyUnavailable) {
         // Open circuits pass with time (a 503 saying when to come back); a model no upstream serves
         // needs configuration (a 404).
+        const upstreamsOf = upstreamsIn(app, index);
         const reopensInMs = app.state.circuits.reopensIn(
-          plan.decisions.map((decision) => decision.modelId),
+          plan.decisions.flatMap((decision) =>
+            upstreamsOf(decision.modelId).map((upstream) => ({ modelId: decision.modelId, upstream })),
+          ),
           now,
         );
         if (reopensInMs === undefined) {

@@ -7,17 +7,17 @@ import { ThroughputStats } from './throughput-stats.js';
 describe('CircuitBreakers', () => {
   it('opens after the threshold, probes once when the cool-down ends, and closes on success', () => {
     const breakers = new CircuitBreakers({ failureThreshold: 3, openMs: 1_000 });
-    for (let attempt = 0; attempt < 2; attempt += 1) breakers.recordFailure('m', 0);
-    expect(breakers.allows('m', 0)).toBe(true);
-    breakers.recordFailure('m', 10);
-    expect(breakers.state('m', 10)).toBe('open');
-    expect(breakers.allows('m', 500)).toBe(false);
-    expect(breakers.state('m', 1_010)).toBe('half_open');
-    expect(breakers.allows('m', 1_010)).toBe(true);
-    breakers.beginAttempt('m', 1_010);
-    expect(breakers.allows('m', 1_011)).toBe(false);
-    breakers.recordSuccess('m');
-    expect(breakers.state('m', 1_012)).toBe('closed');
+    for (let attempt = 0; attempt < 2; attempt += 1) breakers.recordFailure('m', 'u', 0);
+    expect(breakers.allows('m', 'u', 0)).toBe(true);
+    breakers.recordFailure('m', 'u', 10);
+    expect(breakers.state('m', 'u', 10)).toBe('open');
+    expect(breakers.allows('m', 'u', 500)).toBe(false);
+    expect(breakers.state('m', 'u', 1_010)).toBe('half_open');
+    expect(breakers.allows('m', 'u', 1_010)).toBe(true);
+    breakers.beginAttempt('m', 'u', 1_010);
+    expect(breakers.allows('m', 'u', 1_011)).toBe(false);
+    breakers.recordSuccess('m', 'u');
+    expect(breakers.state('m', 'u', 1_012)).toBe('closed');
   });
 
   it('re-opens after a failed probe for a short delay, not the whole open time', () => {
@@ -28,11 +28,11 @@ describe('CircuitBreakers', () => {
       reopenMaxMs: 1_000,
       jitter: () => 0.999_9,
     });
-    breakers.recordFailure('m', 0);
-    breakers.beginAttempt('m', 10_000);
-    breakers.recordFailure('m', 10_000);
-    expect(breakers.state('m', 10_050)).toBe('open');
-    expect(breakers.state('m', 10_100)).toBe('half_open');
+    breakers.recordFailure('m', 'u', 0);
+    breakers.beginAttempt('m', 'u', 10_000);
+    breakers.recordFailure('m', 'u', 10_000);
+    expect(breakers.state('m', 'u', 10_050)).toBe('open');
+    expect(breakers.state('m', 'u', 10_100)).toBe('half_open');
   });
 
   it('doubles the re-open delay per failed probe in a row, up to the cap, jittered between half and all', () => {
@@ -55,44 +55,44 @@ describe('CircuitBreakers', () => {
       reopenMaxMs: 10_000,
       jitter: () => 1,
     });
-    breakers.recordFailure('m', 0);
+    breakers.recordFailure('m', 'u', 0);
     let now = 1_000;
     const delays: number[] = [];
     for (let probe = 0; probe < 3; probe += 1) {
-      breakers.beginAttempt('m', now);
-      breakers.recordFailure('m', now);
+      breakers.beginAttempt('m', 'u', now);
+      breakers.recordFailure('m', 'u', now);
       const failedAt = now;
-      while (breakers.state('m', now) === 'open') now += 1;
+      while (breakers.state('m', 'u', now) === 'open') now += 1;
       delays.push(now - failedAt);
     }
     expect(delays).toEqual([100, 200, 400]);
-    breakers.beginAttempt('m', now);
-    breakers.recordSuccess('m');
-    breakers.recordFailure('m', now);
-    breakers.beginAttempt('m', now + 1_000);
-    breakers.recordFailure('m', now + 1_000);
-    expect(breakers.state('m', now + 1_099)).toBe('open');
-    expect(breakers.state('m', now + 1_100)).toBe('half_open');
+    breakers.beginAttempt('m', 'u', now);
+    breakers.recordSuccess('m', 'u');
+    breakers.recordFailure('m', 'u', now);
+    breakers.beginAttempt('m', 'u', now + 1_000);
+    breakers.recordFailure('m', 'u', now + 1_000);
+    expect(breakers.state('m', 'u', now + 1_099)).toBe('open');
+    expect(breakers.state('m', 'u', now + 1_100)).toBe('half_open');
   });
 
   it('lets one probe through at a time, until it settles, is released, or its lease runs out', () => {
     const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 100, probeLeaseMs: 5_000 });
-    breakers.recordFailure('m', 0);
-    breakers.beginAttempt('m', 100);
-    expect(breakers.allows('m', 101)).toBe(false);
-    breakers.releaseProbe('m');
-    expect(breakers.allows('m', 102)).toBe(true);
-    breakers.beginAttempt('m', 102);
-    expect(breakers.allows('m', 5_101)).toBe(false);
-    expect(breakers.allows('m', 5_102)).toBe(true);
+    breakers.recordFailure('m', 'u', 0);
+    breakers.beginAttempt('m', 'u', 100);
+    expect(breakers.allows('m', 'u', 101)).toBe(false);
+    breakers.releaseProbe('m', 'u');
+    expect(breakers.allows('m', 'u', 102)).toBe(true);
+    breakers.beginAttempt('m', 'u', 102);
+    expect(breakers.allows('m', 'u', 5_101)).toBe(false);
+    expect(breakers.allows('m', 'u', 5_102)).toBe(true);
   });
 
   it('does not extend an open circuit when a call that began earlier fails late', () => {
     const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 1_000 });
-    breakers.recordFailure('m', 0);
-    breakers.recordFailure('m', 0);
-    breakers.recordFailure('m', 900);
-    expect(breakers.state('m', 1_000)).toBe('half_open');
+    breakers.recordFailure('m', 'u', 0);
+    breakers.recordFailure('m', 'u', 0);
+    breakers.recordFailure('m', 'u', 900);
+    expect(breakers.state('m', 'u', 1_000)).toBe('half_open');
   });
 
   it('computes the same jittered delay in every process that applies the same failure', () => {
@@ -124,18 +124,18 @@ describe('CircuitBreakers', () => {
           let backAt: number | undefined;
           for (let now = 0; now < outageMs + 60_000 && backAt === undefined; now += intervalMs) {
             if (probeUntil >= 0 && now >= probeUntil) probeUntil = -1;
-            if (!breakers.allows('m', now)) continue;
-            const probing = breakers.state('m', now) === 'half_open';
+            if (!breakers.allows('m', 'u', now)) continue;
+            const probing = breakers.state('m', 'u', now) === 'half_open';
             if (probing) {
               // Never two probes at once.
               if (probeUntil >= 0) return false;
               probes += 1;
             }
-            breakers.beginAttempt('m', now);
+            breakers.beginAttempt('m', 'u', now);
             const settledAt = now + (probing ? probeMs : 0);
-            if (settledAt < outageMs) breakers.recordFailure('m', settledAt);
+            if (settledAt < outageMs) breakers.recordFailure('m', 'u', settledAt);
             else {
-              breakers.recordSuccess('m');
+              breakers.recordSuccess('m', 'u');
               backAt = now;
             }
             if (probing) probeUntil = settledAt;
@@ -154,10 +154,10 @@ describe('CircuitBreakers', () => {
 
   it('a success resets the consecutive count', () => {
     const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 100 });
-    breakers.recordFailure('m', 0);
-    breakers.recordSuccess('m');
-    breakers.recordFailure('m', 1);
-    expect(breakers.state('m', 1)).toBe('closed');
+    breakers.recordFailure('m', 'u', 0);
+    breakers.recordSuccess('m', 'u');
+    breakers.recordFailure('m', 'u', 1);
+    expect(breakers.state('m', 'u', 1)).toBe('closed');
   });
 });
 
@@ -199,12 +199,12 @@ describe('RouterState replication', () => {
       publish: (event) => published.push(event),
     });
     const remote = new RouterState({ circuitBreaker: { failureThreshold: 1, openMs: 1_000 } });
-    local.recordFailure('m', 5);
+    local.recordFailure('m', 'u', 5);
     local.rememberSession('s', { modelId: 'm', upstream: 'u' }, 5);
     local.recordThroughput('m', 100);
     expect(published).toHaveLength(3);
     for (const event of published) remote.apply(event as Parameters<typeof remote.apply>[0]);
-    expect(remote.circuits.state('m', 10)).toBe('open');
+    expect(remote.circuits.state('m', 'u', 10)).toBe('open');
     expect(remote.sticky.get('s', 10)).toEqual({ modelId: 'm', upstream: 'u' });
     expect(remote.throughput.p50('m')?.tokensPerSecond).toBe(100);
   });

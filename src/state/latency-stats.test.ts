@@ -55,14 +55,14 @@ describe('RouterState replication of the failover state', () => {
     const remote = new RouterState(options);
     local.recordLatency('m', 1_200, 300);
     local.recordPrefillRefused('anthropic', 'claude-opus-4-7', 5);
-    local.recordFailure('m', 0);
-    local.recordAttemptStart('m', 100);
-    local.releaseProbe('m');
+    local.recordFailure('m', 'u', 0);
+    local.recordAttemptStart('m', 'u', 100);
+    local.releaseProbe('m', 'u');
     for (const event of published) remote.apply(event);
     expect(remote.latency.firstToken('m')).toEqual({ p95Ms: 1_200, samples: 1 });
     expect(remote.latency.streamGap('m')).toEqual({ p95Ms: 300, samples: 1 });
     expect(remote.prefillRefusals.refused('anthropic', 'claude-opus-4-7', 10)).toBe(true);
     // The probe that began was released, so the next request may probe.
-    expect(remote.circuits.allows('m', 101)).toBe(true);
+    expect(remote.circuits.allows('m', 'u', 101)).toBe(true);
   });
 });

@@ -23,10 +23,10 @@ import { ThroughputStats } from './throughput-stats.js';
 
 /** One change to the live state, as published to other processes. */
 export type StateEvent =
-  | { type: 'attempt-start'; modelId: string; now: number }
-  | { type: 'success'; modelId: string }
-  | { type: 'failure'; modelId: string; now: number }
-  | { type: 'probe-released'; modelId: string }
+  | { type: 'attempt-start'; modelId: string; upstream: string; now: number }
+  | { type: 'success'; modelId: string; upstream: string }
+  | { type: 'failure'; modelId: string; upstream: string; now: number }
+  | { type: 'probe-released'; modelId: string; upstream: string }
   | { type: 'throughput'; modelId: string; tokensPerSecond: number }
   | { type: 'latency'; modelId: string; firstTokenMs: number | null; longestGapMs: number | null }
   | { type: 'prefill-refused'; upstream: string; model: string; now: number }
@@ -58,21 +58,22 @@ export class RouterState {
     this.#publish = publish;
   }
 
-  recordAttemptStart(modelId: string, now: number): void {
-    this.#record({ type: 'attempt-start', modelId, now });
+  /** An attempt on the model through `upstream` begins (in a half-open circuit, it is the probe). */
+  recordAttemptStart(modelId: string, upstream: string, now: number): void {
+    this.#record({ type: 'attempt-start', modelId, upstream, now });
   }
 
-  recordSuccess(modelId: string): void {
-    this.#record({ type: 'success', modelId });
+  recordSuccess(modelId: string, upstream: string): void {
+    this.#record({ type: 'success', modelId, upstream });
   }
 
-  recordFailure(modelId: string, now: number): void {
-    this.#record({ type: 'failure', modelId, now });
+  recordFailure(modelId: string, upstream: string, now: number): void {
+    this.#record({ type: 'failure', modelId, upstream, now });
   }
 
-  /** An attempt ended saying nothing of the model's health: a circuit probe it held is released. */
-  releaseProbe(modelId: string): void {
-    this.#record({ type: 'probe-released', modelId });
+  /** An attempt ended saying nothing of the target's health: a circuit probe it held is released. */
+  releaseProbe(modelId: string, upstream: string): void {
+    this.#record({ type: 'probe-released', modelId, upstream });
   }
 
   recordThroughput(modelId: string, tokensPerSecond: number): void {
@@ -95,18 +96,20 @@ export class RouterState {
 
   /** Applies a change published by another process (not re-published). */
   apply(event: StateEvent): void {
+    // A circuit event without its upstream (from an older version, mid-upgrade) names no circuit.
+    if (isCircuitEvent(event) && typeof event.upstream !== 'string') return;
     switch (event.type) {
       case 'attempt-start':
-        this.circuits.beginAttempt(event.modelId, event.now);
+        this.circuits.beginAttempt(event.modelId, event.upstream, event.now);
         return;
       case 'success':
-        this.circuits.recordSuccess(event.modelId);
+        this.circuits.recordSuccess(event.modelId, event.upstream);
         return;
       case 'failure':
-        this.circuits.recordFailure(event.modelId, event.now);
+        this.circuits.recordFailure(event.modelId, event.upstream, event.now);
         return;
       case 'probe-released':
-        this.circuits.releaseProbe(event.modelId);
+        this.circuits.releaseProbe(event.modelId, event.upstream);
         return;
       case 'throughput':
         this.throughput.record(event.modelId, event.tokensPerSecond);
@@ -123,22 +126,35 @@ export class RouterState {
     }
   }
 
+  /** Whether the model may take a request now through at least one of `upstreams`. */
+  allowsAny(modelId: string, upstreams: readonly string[], now: number): boolean {
+    return upstreams.some((upstream) => this.circuits.allows(modelId, upstream, now));
+  }
+
   #record(event: StateEvent): void {
     this.apply(event);
     this.#publish?.(event);
   }
 
   /**
-   * The view the routing core reads at time `now`. `isServable` says whether any configured upstream can
-   * serve the model; a model with none is unavailable.
+   * The view the routing core reads at time `now`. `upstreamsOf` names the configured upstreams that can
+   * serve a model: a model with none is unavailable, and so is one whose every upstream has its circuit
+   * open.
    */
-  liveView(now: number, isServable: (modelId: string) => boolean): LiveStatsView {
+  liveView(now: number, upstreamsOf: (modelId: string) => readonly string[]): LiveStatsView {
     return {
       get: (modelId): LiveModelStats | undefined => {
-        if (!isServable(modelId))
+        const upstreams = upstreamsOf(modelId);
+        if (upstreams.length === 0)
           return { available: false, unavailableReason: 'no configured upstream serves it' };
-        if (!this.circuits.allows(modelId, now)) {
-          return { available: false, unavailableReason: 'circuit open after repeated failures' };
+        if (!this.allowsAny(modelId, upstreams, now)) {
+          return {
+            available: false,
+            unavailableReason:
+              upstreams.length === 1
+                ? 'circuit open after repeated failures'
+                : `circuit open after repeated failures at each of its ${upstreams.length} upstreams`,
+          };
         }
         const throughput = this.throughput.p50(modelId);
         if (throughput === undefined) return undefined;
@@ -150,4 +166,15 @@ export class RouterState {
       },
     };
   }
+}
+
+function isCircuitEvent(
+  event: StateEvent,
+): event is Extract<StateEvent, { type: 'attempt-start' | 'success' | 'failure' | 'probe-released' }> {
+  return (
+    event.type === 'attempt-start' ||
+    event.type === 'success' ||
+    event.type === 'failure' ||
+    event.type === 'probe-released'
+  );
 }

@@ -143,15 +143,20 @@ describe.each(adapters)('shared state conformance: $name', ({ make, skip }) => {
     expect(b.state.sticky.get('conversation-1', now + stickyTtlMs + 1)).toBeUndefined();
   });
 
-  it.skipIf(skip)('a circuit opened by one instance is open on the other', async () => {
-    const [a, b] = [await adapter.instance(), await adapter.instance()];
-    const now = Date.now();
-    for (let failure = 0; failure < 5; failure += 1) a.state.recordFailure('alpha', now);
-    expect(a.state.circuits.allows('alpha', now)).toBe(false);
-    await waitFor(() => !b.state.circuits.allows('alpha', now));
-    expect(b.state.circuits.state('alpha', now)).toBe('open');
-    expect(b.state.circuits.allows('beta', now)).toBe(true);
-  });
+  it.skipIf(skip)(
+    'a circuit opened by one instance is open on the other, for that upstream only',
+    async () => {
+      const [a, b] = [await adapter.instance(), await adapter.instance()];
+      const now = Date.now();
+      for (let failure = 0; failure < 5; failure += 1) a.state.recordFailure('alpha', 'mock', now);
+      expect(a.state.circuits.allows('alpha', 'mock', now)).toBe(false);
+      await waitFor(() => !b.state.circuits.allows('alpha', 'mock', now));
+      expect(b.state.circuits.state('alpha', 'mock', now)).toBe('open');
+      expect(b.state.circuits.allows('alpha', 'other', now)).toBe(true);
+      expect(b.state.allowsAny('alpha', ['mock', 'other'], now)).toBe(true);
+      expect(b.state.circuits.allows('beta', 'mock', now)).toBe(true);
+    },
+  );
 
   it.skipIf(skip)('throughput samples recorded on one instance rank on the other', async () => {
     const [a, b] = [await adapter.instance(), await adapter.instance()];
