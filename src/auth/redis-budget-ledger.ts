@@ -169,13 +169,8 @@ interface PendingSettle {
   failures: number;
 }
 
-/** Counters of a key without limits to drop, because its calls spent without updating them. */
-interface StaleCounters {
-  names: Set<string>;
-  timer: NodeJS.Timeout | undefined;
-  /** Whether it spent again after the timer was set (then a later drop follows this one). */
-  again: boolean;
-}
+/** Most counters named in one DEL. */
+const dropChunk = 1_000;
 
 export class RedisBudgetLedger implements KeyBudgetLedger {
   readonly #link: RedisLink;
@@ -194,7 +189,10 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   readonly #retrying = new Map<PendingSettle, NodeJS.Timeout>();
   readonly #retryDelayMs: number;
   readonly #maxRetryDelayMs: number;
-  readonly #stale = new Map<string, StaleCounters>();
+  /** Counters of keys without limits that spent since the last tick, and in the tick before it. */
+  #staleNow = new Set<string>();
+  #staleBefore = new Set<string>();
+  #staleTimer: NodeJS.Timeout | undefined;
   readonly #staleDelayMs: number;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #resumeGraceMs: number;
@@ -322,7 +320,7 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
       this.#retrying.delete(entry);
       this.#send(entry);
     }
-    for (const keyId of this.#stale.keys()) this.#dropStale(keyId);
+    if (this.#staleTimer !== undefined) this.#dropStale();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -485,55 +483,47 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
 
   /**
    * A key without limits spent: its counters of the call's windows, which its calls do not update, are
-   * dropped after `staleCounterDelayMs`, and again that long after its last call, so a counter seeded
-   * meanwhile (another instance already saw a limit) is seeded again from a log that holds the calls.
+   * dropped at each of the next two ticks (every `staleCounterDelayMs`), so the last drop comes at least
+   * that long after the call, when the log holds it. A counter seeded meanwhile (by an instance that
+   * already sees a limit on the key) is dropped again and seeded again from the log. All keys share one
+   * timer and one DEL per tick.
    */
   #markStale(reservation: RedisReservation): void {
-    let entry = this.#stale.get(reservation.keyId);
-    if (entry === undefined) {
-      entry = { names: new Set(), timer: undefined, again: false };
-      this.#stale.set(reservation.keyId, entry);
-    }
     for (const kind of budgetWindowKinds) {
-      entry.names.add(this.#counterKey(reservation.keyId, kind, windowStart(kind, reservation.createdAt)));
+      this.#staleNow.add(this.#counterKey(reservation.keyId, kind, windowStart(kind, reservation.createdAt)));
     }
-    if (entry.timer === undefined) entry.timer = this.#staleTimer(reservation.keyId);
-    else entry.again = true;
+    if (this.#staleTimer === undefined) this.#armStaleTimer();
   }
 
-  #staleTimer(keyId: string): NodeJS.Timeout {
-    const timer = setTimeout(() => this.#dropStale(keyId), this.#staleDelayMs);
-    timer.unref();
-    return timer;
+  #armStaleTimer(): void {
+    this.#staleTimer = setTimeout(() => this.#dropStale(), this.#staleDelayMs);
+    this.#staleTimer.unref();
   }
 
-  #dropStale(keyId: string): void {
-    const entry = this.#stale.get(keyId);
-    if (entry === undefined) return;
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
-    const names = entry.names;
-    const again = entry.again;
-    entry.names = new Set();
-    entry.again = false;
+  #dropStale(): void {
+    clearTimeout(this.#staleTimer);
+    this.#staleTimer = undefined;
+    const names = [...new Set([...this.#staleBefore, ...this.#staleNow])];
+    this.#staleBefore = this.#staleNow;
+    this.#staleNow = new Set();
+    if (names.length === 0) return;
+    this.#armStaleTimer();
+    // Not dropped (Redis is away, or the DEL failed): tried again at the next tick.
     const keep = (): void => {
-      for (const name of names) entry.names.add(name);
-      entry.timer ??= this.#staleTimer(keyId);
+      for (const name of names) this.#staleNow.add(name);
     };
     if (!this.#link.up) {
       keep();
       return;
     }
-    const promise = this.#link.client.del(...names).then(
-      () => {
-        if (again) keep();
-        else if (entry.timer === undefined && entry.names.size === 0) this.#stale.delete(keyId);
-      },
-      (error: unknown) => {
-        this.#onError(error);
-        keep();
-      },
-    );
+    const deletes = [];
+    for (let index = 0; index < names.length; index += dropChunk) {
+      deletes.push(this.#link.client.del(...names.slice(index, index + dropChunk)));
+    }
+    const promise = Promise.all(deletes).catch((error: unknown) => {
+      this.#onError(error);
+      keep();
+    });
     this.#track(promise);
   }
 
