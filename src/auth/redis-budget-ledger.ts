@@ -16,10 +16,18 @@
  *   from the request log with `SET NX` (never added to), so any number of instances seeding at once
  *   leave one value.
  *
- * A key without limits never touches Redis. When Redis is down, a key with limits is refused with a 503
- * (fail closed) unless `failOpen` is set; then the process's own ledger counts it, and what it settled is
- * replayed into Redis when Redis returns with its data (or dropped when Redis returns empty, since the
- * counters are then re-seeded from the log, which holds those calls).
+ * A key without limits never waits for Redis. Its calls do not update the counters, so once it has spent,
+ * its counters are dropped a moment later (after the log holds those calls, and again after its last
+ * call): a limit added later re-seeds them from the log instead of trusting counts that missed the spend.
+ *
+ * A settle that fails while the link is up (an error, a timeout) is retried with a growing delay; one that
+ * cannot be sent while Redis is down waits for it. When Redis is down, a key with limits is refused with
+ * a 503 (fail closed) unless `failOpen` is set; then a ledger of the process's own counts it, made afresh
+ * from the log for each outage (counts left from an earlier one miss what the fleet spent since), and
+ * what it settled is replayed into Redis when Redis returns with its data (or dropped when Redis returns
+ * empty, since the counters are then re-seeded from the log, which holds those calls). The done marker of
+ * each reservation makes every retry and replay count once, even when the first attempt reached Redis and
+ * only its reply was lost.
  */
 import { randomUUID } from 'node:crypto';
 import { RouterError } from '../core/errors.js';
@@ -54,7 +62,16 @@ export interface RedisBudgetLedgerOptions {
   resumeGraceMs?: number;
   /** Called when Redis comes back empty: flushes this instance's request log. */
   beforeResume?: () => Promise<void>;
-  /** Reports a settle that could not reach Redis (kept and replayed later). */
+  /**
+   * After a key without limits spends, how long before its Redis counters are dropped (ms): long enough
+   * for the request log to hold the calls, so counters re-seeded later include them. Default 1.5 s.
+   */
+  staleCounterDelayMs?: number;
+  /** First delay before retrying a settle that failed while the link was up; doubled per failure. */
+  retryDelayMs?: number;
+  /** Longest delay between retries of a failed settle. */
+  maxRetryDelayMs?: number;
+  /** Reports a settle (or a counter drop) that could not reach Redis (retried or replayed later). */
   onError?: (error: unknown) => void;
 }
 
@@ -141,13 +158,19 @@ interface RedisReservation extends Reservation {
   readonly id: string;
   /** Where it is held: in Redis, in the local fallback ledger, or nowhere (a key without limits). */
   readonly where: 'redis' | 'local' | 'none';
-  readonly local?: Reservation;
+  /** The local ledger of the outage it was made in, and its reservation there. */
+  readonly local?: { ledger: BudgetLedger; reservation: Reservation };
 }
 
 interface PendingSettle {
   reservation: RedisReservation;
   actualUsd: number;
+  /** Attempts that failed while the link was up (sets the retry delay). */
+  failures: number;
 }
+
+/** Most counters named in one DEL. */
+const dropChunk = 1_000;
 
 export class RedisBudgetLedger implements KeyBudgetLedger {
   readonly #link: RedisLink;
@@ -156,10 +179,21 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   readonly #ttlMs: number;
   readonly #onError: (error: unknown) => void;
   /** The fail-open fallback, per process. */
-  readonly #local: BudgetLedger;
+  #local: BudgetLedger;
+  /** Redis has counted for this process since `#local` was made, so its counts are out of date. */
+  #localStale = false;
   readonly #done = new WeakSet<Reservation>();
   /** Settles Redis has not seen yet (it was down); replayed or dropped when it returns. */
   #pending: PendingSettle[] = [];
+  /** Settles that failed while the link was up, each waiting for its retry. */
+  readonly #retrying = new Map<PendingSettle, NodeJS.Timeout>();
+  readonly #retryDelayMs: number;
+  readonly #maxRetryDelayMs: number;
+  /** Counters of keys without limits that spent since the last tick, and in the tick before it. */
+  #staleNow = new Set<string>();
+  #staleBefore = new Set<string>();
+  #staleTimer: NodeJS.Timeout | undefined;
+  readonly #staleDelayMs: number;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #resumeGraceMs: number;
   /** Until then (epoch ms) Redis is not used for budgets: it came back empty and is being re-seeded. */
@@ -173,8 +207,15 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     this.#onError = options.onError ?? (() => undefined);
     this.#local = new BudgetLedger({ store: options.store });
     this.#resumeGraceMs = options.resumeGraceMs ?? 1_500;
+    this.#staleDelayMs = options.staleCounterDelayMs ?? 1_500;
+    this.#retryDelayMs = options.retryDelayMs ?? 100;
+    this.#maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.#link.onChange((up, sameData) => {
-      if (!up) return;
+      if (!up) {
+        this.#parkRetries();
+        return;
+      }
+      this.#localStale = true;
       if (!sameData) {
         this.#resumeAt = Date.now() + this.#resumeGraceMs;
         options.beforeResume?.().catch((error: unknown) => this.#onError(error));
@@ -224,12 +265,12 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     // A key without limits never reserves or settles in Redis, so counters there would go stale, and a
     // limit added later would be checked against them. Its spend comes from the log, seeding nothing.
     if (limitedKinds(key).length === 0) return this.#loggedSpend(key, now);
-    if (!this.#link.up || Date.now() < this.#resumeAt) return this.#local.spend(key, now);
+    if (!this.#link.up || Date.now() < this.#resumeAt) return this.#localLedger().spend(key, now);
     try {
       return await this.#sharedSpend(key, now);
     } catch {
       // Redis went away mid-read: this instance's own count, as while it is down.
-      return this.#local.spend(key, now);
+      return this.#localLedger().spend(key, now);
     }
   }
 
@@ -264,13 +305,22 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     };
   }
 
-  /** Settles Redis has not seen yet (for tests and metrics). */
+  /** Settles Redis has not seen yet, waiting for it to return or for a retry (for tests and metrics). */
   get pendingSettles(): number {
-    return this.#pending.length;
+    return this.#pending.length + this.#retrying.size;
   }
 
-  /** Waits for every settle sent so far. */
+  /**
+   * Sends at once what waits for a timer (settles to retry, counters to drop), then waits for every
+   * settle sent so far. For a shutdown, after the request log is flushed.
+   */
   async drain(): Promise<void> {
+    for (const [entry, timer] of this.#retrying) {
+      clearTimeout(timer);
+      this.#retrying.delete(entry);
+      this.#send(entry);
+    }
+    if (this.#staleTimer !== undefined) this.#dropStale();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -297,6 +347,7 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
         ...limits,
       )) as string[];
       if (result[0] === 'ok') {
+        this.#localStale = true;
         return {
           keyId: key.id,
           amountUsd: worstCaseUsd,
@@ -351,29 +402,46 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
         },
       );
     }
-    const local = await this.#local.acquire(key, worstCaseUsd, now);
+    const ledger = this.#localLedger();
+    const reservation = await ledger.acquire(key, worstCaseUsd, now);
     return {
       keyId: key.id,
       amountUsd: worstCaseUsd,
       createdAt: now,
       id,
       where: 'local',
-      local,
+      local: { ledger, reservation },
     } as RedisReservation;
+  }
+
+  /**
+   * The fail-open ledger for the outage under way. One that Redis has counted alongside since it was
+   * made misses what the fleet spent meanwhile, so a new one is made, reading the log afresh.
+   */
+  #localLedger(): BudgetLedger {
+    if (this.#localStale) {
+      this.#local = new BudgetLedger({ store: this.#store });
+      this.#localStale = false;
+    }
+    return this.#local;
   }
 
   #finish(reservation: RedisReservation, actualUsd: number): void {
     if (this.#done.has(reservation)) return;
     this.#done.add(reservation);
-    if (reservation.where === 'none') return;
-    if (reservation.where === 'local' && reservation.local !== undefined) {
-      if (actualUsd > 0) this.#local.settle(reservation.local, actualUsd);
-      else this.#local.release(reservation.local);
-      // Redis has not seen this call: its cost is added there (now, or when Redis returns with its data).
-      if (actualUsd > 0) this.#send({ reservation, actualUsd });
+    if (reservation.where === 'none') {
+      if (actualUsd > 0) this.#markStale(reservation);
       return;
     }
-    this.#send({ reservation, actualUsd });
+    if (reservation.where === 'local' && reservation.local !== undefined) {
+      const { ledger, reservation: local } = reservation.local;
+      if (actualUsd > 0) ledger.settle(local, actualUsd);
+      else ledger.release(local);
+      // Redis has not seen this call: its cost is added there (now, or when Redis returns with its data).
+      if (actualUsd > 0) this.#send({ reservation, actualUsd, failures: 0 });
+      return;
+    }
+    this.#send({ reservation, actualUsd, failures: 0 });
   }
 
   #send(pending: PendingSettle): void {
@@ -382,9 +450,84 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
       return;
     }
     const promise = this.#applySettle(pending).catch((error: unknown) => {
-      this.#pending.push(pending);
       this.#onError(error);
+      this.#retryLater(pending);
     });
+    this.#track(promise);
+  }
+
+  /** A settle failed: retried after a growing delay while the link is up, else replayed when it returns. */
+  #retryLater(pending: PendingSettle): void {
+    if (!this.#link.up) {
+      this.#pending.push(pending);
+      return;
+    }
+    pending.failures += 1;
+    const delay = Math.min(this.#retryDelayMs * 2 ** (pending.failures - 1), this.#maxRetryDelayMs);
+    const timer = setTimeout(() => {
+      this.#retrying.delete(pending);
+      this.#send(pending);
+    }, delay);
+    timer.unref();
+    this.#retrying.set(pending, timer);
+  }
+
+  /** The link went down: settles waiting for a retry wait for Redis to return instead. */
+  #parkRetries(): void {
+    for (const [entry, timer] of this.#retrying) {
+      clearTimeout(timer);
+      this.#pending.push(entry);
+    }
+    this.#retrying.clear();
+  }
+
+  /**
+   * A key without limits spent: its counters of the call's windows, which its calls do not update, are
+   * dropped at each of the next two ticks (every `staleCounterDelayMs`), so the last drop comes at least
+   * that long after the call, when the log holds it. A counter seeded meanwhile (by an instance that
+   * already sees a limit on the key) is dropped again and seeded again from the log. All keys share one
+   * timer and one DEL per tick.
+   */
+  #markStale(reservation: RedisReservation): void {
+    for (const kind of budgetWindowKinds) {
+      this.#staleNow.add(this.#counterKey(reservation.keyId, kind, windowStart(kind, reservation.createdAt)));
+    }
+    if (this.#staleTimer === undefined) this.#armStaleTimer();
+  }
+
+  #armStaleTimer(): void {
+    this.#staleTimer = setTimeout(() => this.#dropStale(), this.#staleDelayMs);
+    this.#staleTimer.unref();
+  }
+
+  #dropStale(): void {
+    clearTimeout(this.#staleTimer);
+    this.#staleTimer = undefined;
+    const names = [...new Set([...this.#staleBefore, ...this.#staleNow])];
+    this.#staleBefore = this.#staleNow;
+    this.#staleNow = new Set();
+    if (names.length === 0) return;
+    this.#armStaleTimer();
+    // Not dropped (Redis is away, or the DEL failed): tried again at the next tick.
+    const keep = (): void => {
+      for (const name of names) this.#staleNow.add(name);
+    };
+    if (!this.#link.up) {
+      keep();
+      return;
+    }
+    const deletes = [];
+    for (let index = 0; index < names.length; index += dropChunk) {
+      deletes.push(this.#link.client.del(...names.slice(index, index + dropChunk)));
+    }
+    const promise = Promise.all(deletes).catch((error: unknown) => {
+      this.#onError(error);
+      keep();
+    });
+    this.#track(promise);
+  }
+
+  #track(promise: Promise<unknown>): void {
     this.#inFlight.add(promise);
     void promise.finally(() => this.#inFlight.delete(promise));
   }
@@ -414,7 +557,11 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   async #reconcile(sameData: boolean): Promise<void> {
     const pending = this.#pending;
     this.#pending = [];
-    if (!sameData) return;
+    if (!sameData) {
+      for (const timer of this.#retrying.values()) clearTimeout(timer);
+      this.#retrying.clear();
+      return;
+    }
     for (const entry of pending) this.#send(entry);
   }
 

@@ -172,11 +172,12 @@ async function openRedis(
     failOpen: config.budgetFailOpen ?? false,
     beforeResume: flushLog,
     resumeGraceMs: 2 * config.requestLog.flushIntervalMs + 1_000,
+    staleCounterDelayMs: 2 * config.requestLog.flushIntervalMs + 1_000,
     ...(config.reservationTtlMs === undefined ? {} : { reservationTtlMs: config.reservationTtlMs }),
     onError: (error) =>
       logger.warn(
         { error: error instanceof Error ? error.message : String(error) },
-        'redis: a budget settle failed; it is kept and reconciled when Redis answers',
+        'redis: a budget write failed; it is retried shortly, or replayed when Redis answers again',
       ),
   });
   return { link, ledger, rateLimiter: new RedisRateLimiter(link) };

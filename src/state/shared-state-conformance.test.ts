@@ -254,6 +254,26 @@ describe.each(adapters)('shared state conformance: $name', ({ make, skip }) => {
     await expect(b.ledger.acquire(limited, 10, now)).rejects.toMatchObject({ code: 'budget_exceeded' });
   });
 
+  it.skipIf(skip)('a limit removed and added again counts what the key spent meanwhile', async () => {
+    const [a, b] = [await adapter.instance(), await adapter.instance()];
+    const { record } = await temp.addKey({ limitTotalUsd: 10 });
+    const now = Date.now();
+    const limited = await a.ledger.acquire(record, 2, now);
+    a.ledger.settle(limited, 2);
+    await temp.addSpend(record.id, 2, now - 2_000);
+    await settled(a.ledger);
+    expect((await b.ledger.spend(record, now)).totalUsd).toBeCloseTo(2, 9);
+    // The limit is removed; the key spends $5 without one, then gets a $6 limit back.
+    const unlimited = { ...record, limitTotalUsd: null };
+    const free = await a.ledger.acquire(unlimited, 5, now);
+    a.ledger.settle(free, 5);
+    await temp.addSpend(record.id, 5, now - 1_000);
+    await settled(a.ledger);
+    const relimited = { ...record, limitTotalUsd: 6 };
+    expect((await b.ledger.spend(relimited, now)).totalUsd).toBeCloseTo(7, 9);
+    await expect(b.ledger.acquire(relimited, 0.5, now)).rejects.toMatchObject({ code: 'budget_exceeded' });
+  });
+
   it.skipIf(skip)('seeds from the request log once, however many instances read at once', async () => {
     const instances = await Promise.all([adapter.instance(), adapter.instance(), adapter.instance()]);
     const { record } = await temp.addKey({ limitMonthlyUsd: 10 });
