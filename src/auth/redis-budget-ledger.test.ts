@@ -136,6 +136,22 @@ describe.skipIf(!redisUp)('redis budget ledger edge cases', () => {
     a.ledger.release(fits);
   });
 
+  it('refuses a budgeted call within the command timeout when Redis stalls without closing', async () => {
+    const a = await instance({ viaProxy: true });
+    const { record } = await temp.addKey({ limitTotalUsd: 1 });
+    const first = await a.ledger.acquire(record, 0.1, Date.now());
+    a.ledger.release(first);
+    proxy.stall();
+    const startedAt = Date.now();
+    await expect(a.ledger.acquire(record, 0.1, Date.now())).rejects.toMatchObject({
+      status: 503,
+      metadata: { reason: 'budget_store_unavailable' },
+      message: expect.stringMatching(/did not answer its reservation in time/),
+    });
+    // Refused after the link's 2 s command timeout, not left waiting for a reply that never comes.
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+
   it('retries a settle that failed while the link stayed up, without waiting for a reconnect', async () => {
     const a = await instance();
     const b = await instance();

@@ -237,13 +237,13 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
       } as RedisReservation;
     }
     if (!this.#link.up || Date.now() < this.#resumeAt) {
-      return this.#acquireWithoutRedis(key, worstCaseUsd, now, id);
+      return this.#acquireWithoutRedis(key, worstCaseUsd, now, id, this.#link.up ? 'resuming' : 'down');
     }
     try {
       return await this.#acquireInRedis(key, kinds, worstCaseUsd, now, id);
     } catch (error) {
       if (error instanceof RouterError) throw error;
-      return this.#acquireWithoutRedis(key, worstCaseUsd, now, id);
+      return this.#acquireWithoutRedis(key, worstCaseUsd, now, id, this.#link.up ? 'failed' : 'down');
     }
   }
 
@@ -387,13 +387,18 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     worstCaseUsd: number,
     now: number,
     id: string,
+    why: 'down' | 'resuming' | 'failed',
   ): Promise<RedisReservation> {
     if (!this.#failOpen) {
+      const failOpenHint =
+        "Retry shortly, or set PARETO_ROUTER_BUDGET_FAIL_OPEN=true to let such calls through on this instance's own count";
       throw new RouterError(
         'budget_exceeded',
-        this.#link.up
+        why === 'resuming'
           ? `key ${key.id} has a budget and the shared budget store (Redis) has just restarted empty; its counters are re-seeded from the request log in a moment, until then the call is refused (fail closed). Retry in a second or two`
-          : `key ${key.id} has a budget and the shared budget store (Redis) is unreachable, so its spend cannot be checked; the call is refused (fail closed). Retry shortly, or set PARETO_ROUTER_BUDGET_FAIL_OPEN=true to let such calls through on this instance's own count`,
+          : why === 'failed'
+            ? `key ${key.id} has a budget and the shared budget store (Redis) did not answer its reservation in time, so its spend cannot be checked; the call is refused (fail closed). ${failOpenHint}`
+            : `key ${key.id} has a budget and the shared budget store (Redis) is unreachable, so its spend cannot be checked; the call is refused (fail closed). ${failOpenHint}`,
         {
           status: 503,
           retryable: true,

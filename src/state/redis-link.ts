@@ -23,6 +23,9 @@ export interface RedisLinkOptions {
 
 export const defaultRedisPrefix = 'pareto:';
 
+/** How long a command may go unanswered before it fails. */
+const commandTimeoutMs = 2_000;
+
 export class RedisLink {
   readonly client: Redis;
   readonly subscriber: Redis;
@@ -47,7 +50,10 @@ export class RedisLink {
       // Reconnect quickly and forever: a router outlives its Redis's restarts.
       retryStrategy: (times: number) => Math.min(100 * times, 1_000),
     };
-    this.client = new Redis(options.url, common);
+    // A Redis that stalls without closing the connection must not hold calls up: a command unanswered
+    // after 2 s fails, and its caller follows the outage rules (a budget reservation fails closed or
+    // counts locally; a settle is retried). The subscriber only listens, so it has no such limit.
+    this.client = new Redis(options.url, { ...common, commandTimeout: commandTimeoutMs });
     this.subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true });
     // Errors surface as the health flag; an unhandled 'error' event would end the process.
     this.client.on('error', () => undefined);

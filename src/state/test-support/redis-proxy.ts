@@ -9,6 +9,8 @@ export interface RedisProxy {
   url: string;
   /** Drops every open connection and refuses new ones until `restore`. */
   cut(): void;
+  /** Keeps connections open but passes nothing on in either direction: a Redis that stalls. */
+  stall(): void;
   /** Lets connections through again. */
   restore(): void;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export async function startRedisProxy(target: string): Promise<RedisProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
   let open = true;
+  const pairs = new Set<{ client: Socket; redis: Socket }>();
   const server: Server = createServer((client) => {
     if (!open) {
       client.destroy();
@@ -36,6 +39,7 @@ export async function startRedisProxy(target: string): Promise<RedisProxy> {
     }
     client.pipe(redis);
     redis.pipe(client);
+    pairs.add({ client, redis });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -44,6 +48,14 @@ export async function startRedisProxy(target: string): Promise<RedisProxy> {
     cut() {
       open = false;
       for (const socket of sockets) socket.destroy();
+    },
+    stall() {
+      for (const { client, redis } of pairs) {
+        client.unpipe(redis);
+        redis.unpipe(client);
+        client.pause();
+        redis.pause();
+      }
     },
     restore() {
       open = true;
