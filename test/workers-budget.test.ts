@@ -23,9 +23,14 @@ let workDir: string;
 let store: SqliteRequestStore;
 let mock: MockUpstream;
 let serve: RunningServe;
-const keys: Record<'budget' | 'rate', { key: string; id: string }> = {
+const keys: Record<'budget' | 'rate' | 'crash', { key: string; id: string }> = {
   budget: { key: '', id: '' },
   rate: { key: '', id: '' },
+  crash: { key: '', id: '' },
+};
+// One candidate, so a call's worst case is close to its real cost (about $0.0025).
+const oneModel = {
+  plugins: [{ id: 'pareto-router', min_coding_score: 0.2, allowed_models: ['openai/gpt-5.4-nano'] }],
 };
 
 async function addKey(settings: ApiKeyPatch): Promise<{ key: string; id: string }> {
@@ -111,6 +116,7 @@ describe('serve --workers 2 without Redis', () => {
       }),
     ]);
     keys.rate = await addKey({ rateLimitPerMinute: 10 });
+    keys.crash = await addKey({ limitTotalUsd: 0.05 });
     serve = await startServe({
       args: ['--workers', '2'],
       dataDir,
@@ -136,11 +142,7 @@ describe('serve --workers 2 without Redis', () => {
 
   it('keeps a budget exact over both workers: 150 concurrent calls against $0.05 left', async () => {
     const limit = 1;
-    // One candidate, so a call's worst case is close to its real cost and $0.05 buys about 20 calls: a
-    // ledger per worker would let about twice that through.
-    const oneModel = {
-      plugins: [{ id: 'pareto-router', min_coding_score: 0.2, allowed_models: ['openai/gpt-5.4-nano'] }],
-    };
+    // $0.05 buys about 20 calls of the one model: a ledger per worker would let about twice that through.
     const results = await Promise.all(Array.from({ length: 150 }, () => call(keys.budget.key, oneModel)));
     const served = results.filter((result) => result.status === 200);
     const refused = results.filter((result) => result.status === 402);
@@ -184,5 +186,44 @@ describe('serve --workers 2 without Redis', () => {
     expect(limited[0]?.message).toBe(`key ${keys.rate.id} is over its limit of 10 requests per minute`);
     expect(Number(limited[0]?.retryAfter)).toBeGreaterThanOrEqual(1);
     await waitFor(() => pidsServing(keys.rate.id).size === 2, 'request lines from both workers');
+  }, 60_000);
+
+  it('releases what a killed worker held: its calls were never billed', async () => {
+    mock.script('openai/gpt-5.4-nano', { ...defaultScript, latencyMs: 6_000 });
+    const failed: CallResult = { status: 0, cost: 0, message: '', metadata: undefined, retryAfter: null };
+    const calls = Array.from({ length: 40 }, () => call(keys.crash.key, oneModel).catch(() => failed));
+    // Every call the budget admits is held, in flight at the upstream; the rest are refused.
+    await waitFor(
+      () => mock.attempts('openai/gpt-5.4-nano') >= 19,
+      'the admitted calls to reach the upstream',
+    );
+    await sleep(200);
+    const admitted = mock.attempts('openai/gpt-5.4-nano');
+    expect(admitted).toBeLessThanOrEqual(20);
+    const held = await call(keys.crash.key, oneModel);
+    expect(held.status).toBe(402);
+
+    const victim = Number(/^worker (\d+) listening on /m.exec(serve.stderr())?.[1]);
+    process.kill(victim, 'SIGKILL');
+    await waitFor(
+      () => serve.stderr().includes(`worker ${victim} exited`),
+      'the primary to see the worker go',
+    );
+    mock.script('openai/gpt-5.4-nano', defaultScript);
+    // The killed worker's holds are gone, so the budget has room again.
+    const after = await call(keys.crash.key, oneModel);
+    expect(after.status).toBe(200);
+
+    const results = await Promise.all(calls);
+    const cut = results.filter((result) => result.status === 0 || result.status >= 500).length;
+    const served = results.filter((result) => result.status === 200);
+    expect(cut).toBeGreaterThan(0);
+    expect(served.length + cut).toBe(admitted);
+    // Only what was answered is billed.
+    const billed = [...served, after].reduce((sum, result) => sum + result.cost, 0);
+    await waitFor(
+      async () => Math.abs((await store.keySpend(keys.crash.id, 0)) - billed) < 1e-9,
+      'the log to hold the answered calls',
+    );
   }, 60_000);
 });
