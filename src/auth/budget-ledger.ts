@@ -15,6 +15,9 @@ export type BudgetLimitKind = 'daily' | 'monthly' | 'total';
 
 export const budgetWindowKinds: readonly BudgetWindowKind[] = ['daily', 'weekly', 'monthly', 'total'];
 
+/** What a ledger reads of a key: its id and its limits. */
+export type BudgetKey = Pick<ApiKeyRecord, 'id' | 'limitDailyUsd' | 'limitMonthlyUsd' | 'limitTotalUsd'>;
+
 /** A held worst-case amount; settle or release it exactly once (later calls are ignored). */
 export interface Reservation {
   readonly keyId: string;
@@ -106,7 +109,7 @@ export class BudgetLedger implements KeyBudgetLedger {
    * limit gets every window loaded at once, so each call is counted in memory in every window; a key
    * with none costs no store query at all.
    */
-  async acquire(key: ApiKeyRecord, worstCaseUsd: number, now: number): Promise<Reservation> {
+  async acquire(key: BudgetKey, worstCaseUsd: number, now: number): Promise<Reservation> {
     if (limitedKinds(key).length > 0) await this.load(key, now);
     return this.reserve(key, worstCaseUsd, now);
   }
@@ -154,7 +157,7 @@ export class BudgetLedger implements KeyBudgetLedger {
    * synchronous step (atomic within the process). The windows the key's limits need must be loaded
    * (`load` or `acquire`). Throws RouterError `budget_exceeded` (402) naming the limit.
    */
-  reserve(key: ApiKeyRecord, worstCaseUsd: number, now: number): Reservation {
+  reserve(key: BudgetKey, worstCaseUsd: number, now: number): Reservation {
     assertAmount('worst-case cost', worstCaseUsd);
     const entry = this.#entry(key.id);
     for (const kind of limitKinds) {
@@ -191,7 +194,7 @@ export class BudgetLedger implements KeyBudgetLedger {
     this.#finish(reservation, 0);
   }
 
-  async spend(key: ApiKeyRecord, now: number): Promise<KeySpend> {
+  async spend(key: BudgetKey, now: number): Promise<KeySpend> {
     await this.load(key, now);
     return this.peekSpend(key.id, now);
   }
@@ -289,7 +292,7 @@ export function windowStart(kind: BudgetWindowKind, now: number): number {
 }
 
 /** The windows a key's limits need loaded before a reservation. */
-export function limitedKinds(key: ApiKeyRecord): BudgetLimitKind[] {
+export function limitedKinds(key: BudgetKey): BudgetLimitKind[] {
   return limitKinds.filter((kind) => key[limitFields[kind]] !== null);
 }
 

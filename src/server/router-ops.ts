@@ -19,6 +19,7 @@ import { RequestLogWriter } from '../store/request-log-writer.js';
 import type { RequestStore } from '../store/request-store.js';
 import { SqliteRequestStore } from '../store/sqlite-request-store.js';
 import { WorkerRequestWrites } from '../store/worker-request-writes.js';
+import { joinClusterLimits } from './run-cluster.js';
 
 export interface RouterOps {
   store: RequestStore;
@@ -104,11 +105,13 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
   });
   const authenticator = new KeyAuthenticator({ store, masterKey: config.masterKey, now: options.now });
   const shared = await openRedis(config, store, logger, () => logWriter.flush());
+  // A worker of `serve --workers N` without Redis: the primary keeps the machine's one ledger and limiter.
+  const clustered = shared === undefined ? joinClusterLimits(store) : undefined;
   return {
     store,
     authenticator,
-    ledger: shared?.ledger ?? new BudgetLedger({ store }),
-    rateLimiter: shared?.rateLimiter ?? new RateLimiter(),
+    ledger: shared?.ledger ?? clustered?.ledger ?? new BudgetLedger({ store }),
+    rateLimiter: shared?.rateLimiter ?? clustered?.rateLimiter ?? new RateLimiter(),
     redis: shared?.link,
     pendingSettles: () => shared?.ledger.pendingSettles ?? 0,
     logWriter,
@@ -124,6 +127,7 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
       }
       await shared?.ledger.drain();
       await shared?.link.close();
+      clustered?.leave();
       try {
         await writes?.close();
       } finally {

@@ -2,10 +2,14 @@
  * Multi-core mode: a primary process forks N workers that share the listening socket (node:cluster).
  * Live state stays the same whatever N is: each worker publishes its state changes to the primary, which
  * relays them to every other worker, and each worker applies them to its own replica. Reads stay local
- * and lock-free; a change reaches the other workers within one IPC hop.
+ * and lock-free; a change reaches the other workers within one IPC hop. Without Redis, budgets and rate
+ * limits live in the primary alone (cluster-ledger-primary.ts), so they are exact across the workers.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { RouterState, StateEvent } from '../state/router-state.js';
+import type { RequestStore } from '../store/request-store.js';
+import { ClusterLedgerPrimary } from './cluster-ledger-primary.js';
+import { ClusterBudgetLedger, ClusterRateLimiter, PrimaryChannel } from './cluster-ledger-worker.js';
 
 const stateMessage = 'pareto-router:state';
 
@@ -31,10 +35,18 @@ export function isClusterPrimary(): boolean {
  */
 export function runClusterPrimary(workers: number, log: (line: string) => void): Promise<void> {
   let stopping = false;
+  const limits = new ClusterLedgerPrimary();
   const fork = (): Worker => {
     const worker = cluster.fork();
+    limits.addWorker(worker.id, {
+      send: (message) => worker.send(message),
+      connected: () => worker.isConnected(),
+    });
     worker.on('message', (message: unknown) => {
-      if (!isStateEnvelope(message)) return;
+      if (!isStateEnvelope(message)) {
+        limits.receive(worker.id, message);
+        return;
+      }
       for (const other of Object.values(cluster.workers ?? {})) {
         if (other !== undefined && other.id !== worker.id && other.isConnected()) other.send(message);
       }
@@ -45,6 +57,7 @@ export function runClusterPrimary(workers: number, log: (line: string) => void):
   log(`pareto-router primary ${process.pid}: ${workers} workers share the port and their live state`);
   return new Promise<void>((resolve) => {
     cluster.on('exit', (worker, code, signal) => {
+      limits.removeWorker(worker.id);
       if (!stopping) {
         log(`worker ${worker.process.pid} exited (${signal ?? code}); starting a replacement`);
         fork();
@@ -83,4 +96,37 @@ export function joinClusterState(state: RouterState): void {
   process.on('message', (message: unknown) => {
     if (isStateEnvelope(message)) state.apply(message.event);
   });
+}
+
+/** A worker's budget ledger and rate limiter, answered by the primary. */
+export interface ClusterLimits {
+  ledger: ClusterBudgetLedger;
+  rateLimiter: ClusterRateLimiter;
+  /** Stops listening to the primary (the listener would keep the process alive). */
+  leave(): void;
+}
+
+/**
+ * In a worker: budgets and rate limits through the primary, which also reads a key's logged spend from
+ * this worker's `store` when it needs it. Undefined outside a worker (one process keeps its own).
+ */
+export function joinClusterLimits(store: Pick<RequestStore, 'keySpend'>): ClusterLimits | undefined {
+  if (!cluster.isWorker || process.send === undefined) return undefined;
+  const send = process.send.bind(process);
+  const channel = new PrimaryChannel({
+    port: { send: (message) => send(message), connected: () => process.connected },
+    store,
+  });
+  const onMessage = (message: unknown) => channel.receive(message);
+  const onDisconnect = () => channel.disconnected();
+  process.on('message', onMessage);
+  process.once('disconnect', onDisconnect);
+  return {
+    ledger: new ClusterBudgetLedger({ channel, store }),
+    rateLimiter: new ClusterRateLimiter(channel),
+    leave() {
+      process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
+    },
+  };
 }
