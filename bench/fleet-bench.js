@@ -4,9 +4,12 @@
  * PostgreSQL (a schema of the run's own), in front of the bench's fake upstream. Measures
  *
  * - non-streamed throughput at 32 connections spread over 1, 2 and 3 instances (Redis on);
- * - one instance with `--workers 1` and `--workers 2`, Redis on and off;
- * - the latency a key with a budget pays for its two Redis round trips (reserve, settle), against a key
- *   without limits on the same instance, at concurrency 1, in alternating rounds;
+ * - one instance with `--workers 1` and `--workers 2`, Redis on and off, each with a key with a budget
+ *   and with a key without limits (so the price of exact budgets can be read off each pair: Redis round
+ *   trips with Redis, the primary's IPC round trips for `--workers 2` without it);
+ * - the latency a key with a budget pays, against a key without limits on the same instance, at
+ *   concurrency 1, in alternating rounds: one instance on Redis (two Redis round trips: reserve, settle),
+ *   and `--workers 2` without Redis (its budgets held by the primary);
  *
  * with the CPU each configuration's processes used per call, read from /proc. Run from `bench/run.js`
  * (after the router phases) or alone: `node bench/fleet-bench.js [--duration S] [--upstream PORT]`.
@@ -29,6 +32,8 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
 const databaseUrl = process.env.PARETO_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const connections = 32;
+/** Load before each measurement, so the routers have compiled their hot paths when it starts. */
+const warmUpSeconds = 3;
 
 const body = JSON.stringify({
   model: 'openrouter/pareto-code',
@@ -125,7 +130,7 @@ export async function runFleetBench({ durationSeconds, upstreamPort, log = () =>
           headers: headersFor(key),
           body,
           connections: share,
-          durationSeconds: 1,
+          durationSeconds: warmUpSeconds,
         }),
       );
       await Promise.all(warm);
@@ -171,46 +176,57 @@ export async function runFleetBench({ durationSeconds, upstreamPort, log = () =>
       for (const workers of [1, 2]) {
         log(`fleet: --workers ${workers}, Redis ${withRedis ? 'on' : 'off'}`);
         const instance = await start({ workers, withRedis });
-        result.workers[`${workers}-${withRedis ? 'redis' : 'local'}`] = await load([instance], budgeted.key);
+        const name = `${workers}-${withRedis ? 'redis' : 'local'}`;
+        // Alternate which key goes first, so warming up does not favour one of them.
+        const order = workers === 1 ? ['budgeted', 'open'] : ['open', 'budgeted'];
+        result.workers[name] = {};
+        for (const which of order) {
+          result.workers[name][which] = await load([instance], which === 'open' ? open.key : budgeted.key);
+        }
         await stop([instance]);
       }
     }
     log('fleet: latency of a key with a budget against one without (Redis on)');
-    const instance = await start({});
-    const samples = { open: [], budgeted: [] };
-    for (let round = 0; round < 10; round += 1) {
-      for (const [name, key] of round % 2 === 0
-        ? [
-            ['open', open.key],
-            ['budgeted', budgeted.key],
-          ]
-        : [
-            ['budgeted', budgeted.key],
-            ['open', open.key],
-          ]) {
-        const { latenciesMs } = await measureLatency({
-          url: instance.url,
-          headers: headersFor(key),
-          body,
-          amount: 100,
-        });
-        samples[name].push(...latenciesMs);
-      }
-    }
-    await stop([instance]);
-    const median = (values) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return sorted[Math.floor(sorted.length / 2)] ?? null;
-    };
-    result.budgetLatency = {
-      openMedianMs: Number(median(samples.open)?.toFixed(3)),
-      budgetedMedianMs: Number(median(samples.budgeted)?.toFixed(3)),
-      samples: samples.open.length,
-    };
-    result.budgetLatency.addedMs = Number(
-      (result.budgetLatency.budgetedMedianMs - result.budgetLatency.openMedianMs).toFixed(3),
-    );
+    result.budgetLatency = await budgetLatency(await start({}));
+    log('fleet: latency of a key with a budget against one without (--workers 2, Redis off)');
+    result.primaryBudgetLatency = await budgetLatency(await start({ workers: 2, withRedis: false }));
     return result;
+
+    /** Medians at concurrency 1 of both keys, in alternating rounds of 100 calls; stops the instance. */
+    async function budgetLatency(instance) {
+      const samples = { open: [], budgeted: [] };
+      for (let round = 0; round < 10; round += 1) {
+        for (const [name, key] of round % 2 === 0
+          ? [
+              ['open', open.key],
+              ['budgeted', budgeted.key],
+            ]
+          : [
+              ['budgeted', budgeted.key],
+              ['open', open.key],
+            ]) {
+          const { latenciesMs } = await measureLatency({
+            url: instance.url,
+            headers: headersFor(key),
+            body,
+            amount: 100,
+          });
+          samples[name].push(...latenciesMs);
+        }
+      }
+      await stop([instance]);
+      const median = (values) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        return sorted[Math.floor(sorted.length / 2)] ?? null;
+      };
+      const figures = {
+        openMedianMs: Number(median(samples.open)?.toFixed(3)),
+        budgetedMedianMs: Number(median(samples.budgeted)?.toFixed(3)),
+        samples: samples.open.length,
+      };
+      figures.addedMs = Number((figures.budgetedMedianMs - figures.openMedianMs).toFixed(3));
+      return figures;
+    }
   } finally {
     for (const handle of running) await stopSystem(handle);
     redis.kill('SIGKILL');
@@ -231,10 +247,16 @@ export function formatFleetLines(fleet) {
     ...[1, 2, 3].map((count) => `  ${count} instance(s): ${cell(fleet.instances[count])}`),
     ...['1-local', '2-local', '1-redis', '2-redis'].map((name) => {
       const [workers, mode] = name.split('-');
-      return `  --workers ${workers}, Redis ${mode === 'redis' ? 'on ' : 'off'}, key with a budget: ${cell(fleet.workers[name])}`;
+      const figures = fleet.workers[name];
+      return `  --workers ${workers}, Redis ${mode === 'redis' ? 'on ' : 'off'}: key with a budget ${cell(figures.budgeted)}; without limits ${cell(figures.open)}`;
     }),
-    `  key with a budget, Redis on, c1 median: ${fleet.budgetLatency.budgetedMedianMs} ms against ${fleet.budgetLatency.openMedianMs} ms without limits (+${fleet.budgetLatency.addedMs} ms, ${fleet.budgetLatency.samples} calls each)`,
+    latencyLine('one instance, Redis on', fleet.budgetLatency),
+    latencyLine('--workers 2, Redis off (the primary holds budgets)', fleet.primaryBudgetLatency),
   ];
+}
+
+function latencyLine(where, figures) {
+  return `  key with a budget, ${where}, c1 median: ${figures.budgetedMedianMs} ms against ${figures.openMedianMs} ms without limits (+${figures.addedMs} ms, ${figures.samples} calls each)`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
