@@ -57,7 +57,7 @@ export interface EdgeLimits {
 export const defaultEdgeLimits: EdgeLimits = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 60_000,
-  maxInFlightRequests: 1_024,
+  maxInFlightRequests: 4_096,
   maxBufferedBodyBytes: 512 * 1024 * 1024,
   slowReaderTimeoutMs: 60_000,
 };
