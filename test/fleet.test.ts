@@ -20,6 +20,7 @@ import { type ApiKeyPatch, createApiKeyRecord } from '../src/store/api-key.js';
 import { PostgresRequestStore } from '../src/store/postgres-request-store.js';
 import { makeRequestRecord } from '../src/store/test-support/request-store.case.js';
 import { ensureBuilt } from './support/built-bin.js';
+import { callWithKey } from './support/call-with-key.js';
 import { type RunningServe, startServe } from './support/serve-process.js';
 
 const databaseUrl = process.env.PARETO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -126,36 +127,7 @@ async function addKey(settings: ApiKeyPatch): Promise<{ key: string; id: string 
   return { key: created.key, id: created.record.id };
 }
 
-interface CallResult {
-  status: number;
-  model: string | undefined;
-  cost: number;
-  message: string;
-}
-
-async function call(url: string, key: string, extra: Record<string, unknown> = {}): Promise<CallResult> {
-  const response = await fetch(`${url}/api/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({
-      model: 'openrouter/pareto-code',
-      max_tokens: 2_000,
-      messages: [{ role: 'user', content: 'Write a function that adds two numbers.' }],
-      ...extra,
-    }),
-  });
-  const json = (await response.json()) as {
-    model?: string;
-    usage?: { cost?: number };
-    error?: { message?: string };
-  };
-  return {
-    status: response.status,
-    model: json.model,
-    cost: json.usage?.cost ?? 0,
-    message: json.error?.message ?? '',
-  };
-}
+const call = callWithKey;
 
 /** A model's circuit through the fake upstream on one instance, from its /metrics: 0 closed, 1 half-open, 2 open. */
 async function circuitState(url: string, model: string): Promise<number | undefined> {

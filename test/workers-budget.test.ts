@@ -14,6 +14,7 @@ import { sqliteFileName } from '../src/store/create-request-store.js';
 import { SqliteRequestStore } from '../src/store/sqlite-request-store.js';
 import { makeRequestRecord } from '../src/store/test-support/request-store.case.js';
 import { ensureBuilt } from './support/built-bin.js';
+import { callWithKey, type KeyedCallResult } from './support/call-with-key.js';
 import { type RunningServe, startServe } from './support/serve-process.js';
 
 // Every answer reports the 2,000 tokens a call may use at most, so each costs about its worst case.
@@ -39,36 +40,9 @@ async function addKey(settings: ApiKeyPatch): Promise<{ key: string; id: string 
   return { key: created.key, id: created.record.id };
 }
 
-interface CallResult {
-  status: number;
-  cost: number;
-  message: string;
-  metadata: Record<string, unknown> | undefined;
-  retryAfter: string | null;
-}
-
-async function call(key: string, extra: Record<string, unknown> = {}): Promise<CallResult> {
-  const response = await fetch(`${serve.url}/api/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({
-      model: 'openrouter/pareto-code',
-      max_tokens: 2_000,
-      messages: [{ role: 'user', content: 'Write a function that adds two numbers.' }],
-      ...extra,
-    }),
-  });
-  const json = (await response.json()) as {
-    usage?: { cost?: number };
-    error?: { message?: string; metadata?: Record<string, unknown> };
-  };
-  return {
-    status: response.status,
-    cost: json.usage?.cost ?? 0,
-    message: json.error?.message ?? '',
-    metadata: json.error?.metadata,
-    retryAfter: response.headers.get('retry-after'),
-  };
+/** One call to the `serve --workers 2` under test. */
+function call(key: string, extra: Record<string, unknown> = {}): Promise<KeyedCallResult> {
+  return callWithKey(serve.url, key, extra);
 }
 
 /**
@@ -190,7 +164,14 @@ describe('serve --workers 2 without Redis', () => {
 
   it('releases what a killed worker held: its calls were never billed', async () => {
     mock.script('openai/gpt-5.4-nano', { ...defaultScript, latencyMs: 6_000 });
-    const failed: CallResult = { status: 0, cost: 0, message: '', metadata: undefined, retryAfter: null };
+    const failed: KeyedCallResult = {
+      status: 0,
+      model: undefined,
+      cost: 0,
+      message: '',
+      metadata: undefined,
+      retryAfter: null,
+    };
     const calls = Array.from({ length: 40 }, () => call(keys.crash.key, oneModel).catch(() => failed));
     // Every call the budget admits is held, in flight at the upstream; the rest are refused.
     await waitFor(

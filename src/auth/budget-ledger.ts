@@ -325,7 +325,8 @@ function budgetExceeded(
   );
 }
 
-function assertAmount(what: string, value: number): void {
+/** Throws RouterError `internal` unless `value` is a finite, non-negative USD amount (`what` names it). */
+export function assertAmount(what: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) {
     throw new RouterError('internal', `${what} must be a finite, non-negative USD amount, got ${value}`);
   }

@@ -8,25 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RedisLink } from '../state/redis-link.js';
+import { redisAnswers, testRedisUrl } from '../state/test-support/redis-probe.js';
 import { type RedisProxy, startRedisProxy } from '../state/test-support/redis-proxy.js';
 import type { Reservation } from './budget-ledger.js';
 import { RedisBudgetLedger } from './redis-budget-ledger.js';
 import { createTempStore, type TempStore } from './test-support/temp-store.js';
 
-const redisUrl = process.env.PARETO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+const redisUrl = testRedisUrl;
 
 const redisUp = await redisAnswers();
 if (!redisUp) console.warn(`redis budget ledger: no Redis answers at ${redisUrl}; its cases are skipped`);

@@ -35,6 +35,7 @@ import type { RedisLink } from '../state/redis-link.js';
 import type { ApiKeyRecord } from '../store/api-key.js';
 import type { RequestStore } from '../store/request-store.js';
 import {
+  assertAmount,
   BudgetLedger,
   type BudgetLimitKind,
   type BudgetWindowKind,
@@ -248,12 +249,7 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   }
 
   settle(reservation: Reservation, actualUsd: number): void {
-    if (!Number.isFinite(actualUsd) || actualUsd < 0) {
-      throw new RouterError(
-        'internal',
-        `actual cost must be a finite, non-negative USD amount, got ${actualUsd}`,
-      );
-    }
+    assertAmount('actual cost', actualUsd);
     this.#finish(reservation as RedisReservation, actualUsd);
   }
 

@@ -11,6 +11,7 @@
  * back to this worker's own bucket (a rate limit guards against floods, not money).
  */
 import {
+  assertAmount,
   type BudgetKey,
   budgetWindowKinds,
   type KeyBudgetLedger,
@@ -175,12 +176,7 @@ export class ClusterBudgetLedger implements KeyBudgetLedger {
   }
 
   settle(reservation: Reservation, actualUsd: number): void {
-    if (!Number.isFinite(actualUsd) || actualUsd < 0) {
-      throw new RouterError(
-        'internal',
-        `actual cost must be a finite, non-negative USD amount, got ${actualUsd}`,
-      );
-    }
+    assertAmount('actual cost', actualUsd);
     this.#finish(reservation as ClusterReservation, actualUsd);
   }
 

@@ -5,7 +5,6 @@
  * case builds two instances on one adapter and checks what one does is what the other sees.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BudgetLedger, type KeyBudgetLedger } from '../auth/budget-ledger.js';
 import { type KeyRateLimiter, RateLimiter } from '../auth/rate-limiter.js';
@@ -16,22 +15,10 @@ import { RouterError } from '../core/errors.js';
 import { RedisLink } from './redis-link.js';
 import { RedisStateSync } from './redis-state-sync.js';
 import { RouterState, type StateEvent } from './router-state.js';
+import { redisAnswers, testRedisUrl } from './test-support/redis-probe.js';
 
-const redisUrl = process.env.PARETO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = testRedisUrl;
 const stickyTtlMs = 60_000;
-
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 const redisUp = await redisAnswers();
 if (!redisUp) {
