@@ -1,7 +1,8 @@
+import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
-import { parseSseStream, type SseMessage } from './parse-sse-stream.js';
+import { parseSseStream, readSseStream, type SseMessage } from './parse-sse-stream.js';
 
 const encoder = new TextEncoder();
 
@@ -22,9 +23,28 @@ function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return pieces;
 }
 
-async function collect(body: AsyncIterable<Uint8Array>, maxMessageBytes = 10_000): Promise<SseMessage[]> {
+type Collect = (body: AsyncIterable<Uint8Array>, maxMessageBytes?: number) => Promise<SseMessage[]>;
+
+/** Every message, read by pulling from `parseSseStream`. */
+async function collectPulled(
+  body: AsyncIterable<Uint8Array>,
+  maxMessageBytes = 10_000,
+): Promise<SseMessage[]> {
   const messages: SseMessage[] = [];
   for await (const message of parseSseStream(body, { maxMessageBytes })) messages.push(message);
+  return messages;
+}
+
+/** Every message, handed over by `readSseStream` from a stream of the same chunks. */
+async function collectPushed(
+  body: AsyncIterable<Uint8Array>,
+  maxMessageBytes = 10_000,
+): Promise<SseMessage[]> {
+  const messages: SseMessage[] = [];
+  await readSseStream(Readable.from(body), { maxMessageBytes }, (message) => {
+    messages.push(message);
+    return undefined;
+  });
   return messages;
 }
 
@@ -58,7 +78,10 @@ const sampleMessages: SseMessage[] = [
   { event: undefined, data: '[DONE]' },
 ];
 
-describe('parseSseStream', () => {
+describe.each<[string, Collect]>([
+  ['parseSseStream', collectPulled],
+  ['readSseStream', collectPushed],
+])('%s framing', (_name, collect) => {
   it('parses data, event names and multi-line data, and skips comments', async () => {
     expect(await collect(chunksOf(sample))).toEqual(sampleMessages);
   });
@@ -132,6 +155,33 @@ describe('parseSseStream', () => {
     ]);
   });
 
+  it('fails with upstream_bad_response when a complete message is over the cap', async () => {
+    const error = await failureOf(collect(chunksOf(`data: ${'x'.repeat(101)}\n\n`), 100));
+    expect(error.code).toBe('upstream_bad_response');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('100 bytes');
+  });
+
+  it('counts the cap in UTF-8 bytes, not characters', async () => {
+    // 40 three-byte characters: 40 UTF-16 units, 120 bytes.
+    const data = '漢'.repeat(40);
+    expect(await collect(chunksOf(`data: ${data}\n\n`), 120)).toEqual([{ event: undefined, data }]);
+    const error = await failureOf(collect(chunksOf(`data: ${data}\n\n`), 119));
+    expect(error.code).toBe('upstream_bad_response');
+  });
+
+  it('accepts data of exactly the cap however it is split', async () => {
+    const data = 'y'.repeat(100);
+    const bytes = encoder.encode(`data: ${data}\n\n`);
+    for (let position = 1; position < bytes.length; position += 1) {
+      expect(await collect(chunksOf(...splitAt(bytes, [position])), 100)).toEqual([
+        { event: undefined, data },
+      ]);
+    }
+  });
+});
+
+describe('parseSseStream', () => {
   it('yields each message before the body ends', async () => {
     const seen: string[] = [];
     let release: () => void = () => {};
@@ -176,31 +226,6 @@ describe('parseSseStream', () => {
     expect(reads).toBe(3);
   });
 
-  it('fails with upstream_bad_response when a complete message is over the cap', async () => {
-    const error = await failureOf(collect(chunksOf(`data: ${'x'.repeat(101)}\n\n`), 100));
-    expect(error.code).toBe('upstream_bad_response');
-    expect(error.retryable).toBe(true);
-    expect(error.message).toContain('100 bytes');
-  });
-
-  it('counts the cap in UTF-8 bytes, not characters', async () => {
-    // 40 three-byte characters: 40 UTF-16 units, 120 bytes.
-    const data = '漢'.repeat(40);
-    expect(await collect(chunksOf(`data: ${data}\n\n`), 120)).toEqual([{ event: undefined, data }]);
-    const error = await failureOf(collect(chunksOf(`data: ${data}\n\n`), 119));
-    expect(error.code).toBe('upstream_bad_response');
-  });
-
-  it('accepts data of exactly the cap however it is split', async () => {
-    const data = 'y'.repeat(100);
-    const bytes = encoder.encode(`data: ${data}\n\n`);
-    for (let position = 1; position < bytes.length; position += 1) {
-      expect(await collect(chunksOf(...splitAt(bytes, [position])), 100)).toEqual([
-        { event: undefined, data },
-      ]);
-    }
-  });
-
   it('fails while a never-ending message is still growing, without reading the rest of the body', async () => {
     let reads = 0;
     let closed = false;
@@ -242,5 +267,158 @@ describe('parseSseStream', () => {
     );
     expect(received).toEqual(['a']);
     expect(error.code).toBe('upstream_bad_response');
+  });
+});
+
+/** A promise with its resolve and reject at hand. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve: () => void = () => {};
+  let reject: (error: Error) => void = () => {};
+  const promise = new Promise<void>((settle, fail) => {
+    resolve = settle;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets the stream's queued events run. */
+const settleEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('readSseStream', () => {
+  it('hands over each message as its chunk arrives, before the body ends', async () => {
+    const body = new PassThrough();
+    const seen: string[] = [];
+    const done = readSseStream(body, { maxMessageBytes: 100 }, (message) => {
+      seen.push(message.data);
+      return undefined;
+    });
+    body.write('data: early\n\ndata: la');
+    await settleEvents();
+    expect(seen).toEqual(['early']);
+    body.end('te\n\n');
+    await done;
+    expect(seen).toEqual(['early', 'late']);
+  });
+
+  it('stops and destroys the body when the handler says stop', async () => {
+    const body = new PassThrough();
+    const seen: string[] = [];
+    const done = readSseStream(body, { maxMessageBytes: 100 }, (message) => {
+      seen.push(message.data);
+      return seen.length === 2 ? 'stop' : undefined;
+    });
+    body.write('data: 1\n\ndata: 2\n\ndata: 3\n\n');
+    await done;
+    expect(seen).toEqual(['1', '2']);
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('pauses the body while the handler waits, so a slow consumer holds the writer back', async () => {
+    const body = new PassThrough({ highWaterMark: 64 });
+    const seen: string[] = [];
+    const gate = deferred();
+    const done = readSseStream(body, { maxMessageBytes: 100 }, (message) => {
+      seen.push(message.data);
+      return message.data === 'a' ? gate.promise : undefined;
+    });
+    body.write('data: a\n\ndata: b\n\n');
+    await settleEvents();
+    expect(seen).toEqual(['a']);
+    expect(body.isPaused()).toBe(true);
+    const written: string[] = [];
+    let accepted = true;
+    while (accepted && written.length < 20) {
+      written.push(String(written.length));
+      accepted = body.write(`data: ${written.length - 1}\n\n`);
+    }
+    expect(accepted).toBe(false);
+    await settleEvents();
+    expect(seen).toEqual(['a']);
+    gate.resolve();
+    body.end();
+    await done;
+    expect(seen).toEqual(['a', 'b', ...written]);
+  });
+
+  it("fails with the body's error, only once a pending wait has settled", async () => {
+    const body = new PassThrough();
+    const gate = deferred();
+    let failed = false;
+    const done = readSseStream(body, { maxMessageBytes: 100 }, () => gate.promise).catch((error: Error) => {
+      failed = true;
+      return error;
+    });
+    body.write('data: a\n\n');
+    await settleEvents();
+    body.destroy(new Error('connection reset'));
+    await settleEvents();
+    expect(failed).toBe(false);
+    gate.resolve();
+    expect(((await done) as Error).message).toBe('connection reset');
+  });
+
+  it('fails with a premature-close error when the body is closed before its end', async () => {
+    const body = new PassThrough();
+    const done = readSseStream(body, { maxMessageBytes: 100 }, () => undefined);
+    body.write('data: a\n\n');
+    await settleEvents();
+    body.destroy();
+    await expect(done).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  });
+
+  it('delivers the messages before an oversized one, then fails and destroys the body', async () => {
+    const body = new PassThrough();
+    const seen: string[] = [];
+    const done = readSseStream(body, { maxMessageBytes: 10 }, (message) => {
+      seen.push(message.data);
+      return undefined;
+    });
+    body.write(`data: a\n\ndata: ${'b'.repeat(50)}\n\ndata: c\n\n`);
+    const error = await failureOf(done);
+    expect(error.code).toBe('upstream_bad_response');
+    expect(seen).toEqual(['a']);
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('fails while a never-ending message is still growing', async () => {
+    const body = new PassThrough();
+    const failure = failureOf(readSseStream(body, { maxMessageBytes: 5_000 }, () => undefined));
+    body.write('data: ');
+    for (let index = 0; index < 10 && !body.destroyed; index += 1) {
+      body.write('z'.repeat(1_000));
+      await settleEvents();
+    }
+    expect((await failure).code).toBe('upstream_bad_response');
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('fails with what the handler threw or its wait rejected with, and destroys the body', async () => {
+    const thrown = new PassThrough();
+    const threw = readSseStream(thrown, { maxMessageBytes: 100 }, () => {
+      throw new RouterError('upstream_server_error', 'the upstream reported an error');
+    });
+    thrown.write('data: a\n\n');
+    expect((await failureOf(threw)).code).toBe('upstream_server_error');
+    expect(thrown.destroyed).toBe(true);
+
+    const rejected = new PassThrough();
+    const rejecting = readSseStream(rejected, { maxMessageBytes: 100 }, () =>
+      Promise.reject(new RouterError('client_closed', 'the client went away')),
+    );
+    rejected.write('data: a\n\n');
+    expect((await failureOf(rejecting)).code).toBe('client_closed');
+    expect(rejected.destroyed).toBe(true);
+  });
+
+  it('waits for the messages the end of the body completes', async () => {
+    const body = new PassThrough();
+    const seen: string[] = [];
+    const done = readSseStream(body, { maxMessageBytes: 100 }, (message) => {
+      seen.push(message.data);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    });
+    body.end('data: a\n\ndata: b\r\r');
+    await done;
+    expect(seen).toEqual(['a', 'b']);
   });
 });

@@ -1,10 +1,15 @@
 /**
  * The one place Server-Sent Events text is parsed. The framing rules (CR, LF and CRLF line ends, comments,
  * multi-line data, `event:` names, a leading byte-order mark) are `eventsource-parser`'s job; this file adds
- * UTF-8 decoding across chunk boundaries, a cap on the size of one message, and pull-based iteration so a
- * consumer that stops early stops the read of the body too.
+ * UTF-8 decoding across chunk boundaries and a cap on the size of one message, in a synchronous decoder, and
+ * two ways to read a body through it: `readSseStream`, which hands each message to a callback as soon as its
+ * chunk arrives and waits only when the callback asks it to (the executor's path, with no promise per
+ * chunk), and `parseSseStream`, pull-based iteration over any async iterable. With either, a consumer that
+ * stops early stops the read of the body too.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream';
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import { RouterError } from '../../core/errors.js';
 
 /** One complete SSE message: its event name (absent for plain `data:` messages) and its data. */
@@ -25,6 +30,91 @@ export interface ParseSseStreamOptions {
  */
 const framingAllowance = 1_024;
 
+const noMessages: readonly SseMessage[] = Object.freeze([]);
+
+/**
+ * Turns body bytes into complete SSE messages, synchronously. Once one message passes the cap, `failure`
+ * holds the RouterError `upstream_bad_response` and later messages are dropped; the messages completed
+ * before it are still returned, so a reader delivers them and then fails.
+ */
+export class SseDecoder {
+  /** Set once a message passed the cap; the stream must fail with it. */
+  failure: RouterError | undefined;
+  readonly #maxMessageBytes: number;
+  readonly #decoder = new TextDecoder('utf-8');
+  readonly #parser: EventSourceParser;
+  #ready: SseMessage[] = [];
+  #endsWithCarriageReturn = false;
+
+  constructor(options: ParseSseStreamOptions) {
+    const maxMessageBytes = options.maxMessageBytes;
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#parser = createParser({
+      onEvent: (message: EventSourceMessage) => {
+        if (this.failure !== undefined) return;
+        // A UTF-8 byte count is at least the UTF-16 length and at most three times it, so most messages are
+        // settled without encoding.
+        const { data } = message;
+        if (data.length * 3 > maxMessageBytes && Buffer.byteLength(data, 'utf8') > maxMessageBytes) {
+          this.failure = this.#tooLarge();
+          return;
+        }
+        this.#ready.push({ event: message.event, data });
+      },
+      onError: (error) => {
+        // Unknown fields and bad `retry:` values are ignored, as browsers do; only the buffer guard matters.
+        if (error.type === 'max-buffer-size-exceeded' && this.failure === undefined) {
+          this.failure = this.#tooLarge();
+        }
+      },
+      // The guard counts UTF-16 code units (never more than the UTF-8 bytes they encode) of everything held,
+      // field names and comment lines included: it bounds memory while a message is still arriving, and the
+      // allowance keeps it from firing on a message whose data is within the cap.
+      maxBufferSize: maxMessageBytes + framingAllowance,
+    });
+  }
+
+  /** The messages that `chunk` completes, in order (often none). */
+  push(chunk: Uint8Array): readonly SseMessage[] {
+    const text = this.#decoder.decode(chunk, { stream: true });
+    if (text === '') return noMessages;
+    this.#endsWithCarriageReturn = text.endsWith('\r');
+    this.#parser.feed(text);
+    return this.#take();
+  }
+
+  /**
+   * The body has ended: the messages its last bytes complete. A message the stream never terminated with a
+   * blank line is dropped, as the SSE specification requires.
+   */
+  end(): readonly SseMessage[] {
+    // Flushes a multi-byte character cut off by the end of the body (it decodes to U+FFFD).
+    const rest = this.#decoder.decode();
+    if (rest !== '') {
+      this.#endsWithCarriageReturn = false;
+      this.#parser.feed(rest);
+    }
+    // The parser holds back a final CR in case an LF follows in the next chunk; at the end it is a line end.
+    if (this.#endsWithCarriageReturn) this.#parser.feed('\n');
+    return this.#take();
+  }
+
+  #take(): readonly SseMessage[] {
+    if (this.#ready.length === 0) return noMessages;
+    const messages = this.#ready;
+    this.#ready = [];
+    return messages;
+  }
+
+  #tooLarge(): RouterError {
+    return new RouterError(
+      'upstream_bad_response',
+      `upstream sent an SSE message larger than ${this.#maxMessageBytes} bytes`,
+      { retryable: true, metadata: { max_message_bytes: this.#maxMessageBytes } },
+    );
+  }
+}
+
 /**
  * Yields each SSE message of `body` as soon as the chunk that completes it arrives. Comments are skipped.
  * Throws a RouterError `upstream_bad_response` when one message's data passes `maxMessageBytes`. A message
@@ -34,64 +124,113 @@ export async function* parseSseStream(
   body: AsyncIterable<Uint8Array>,
   options: ParseSseStreamOptions,
 ): AsyncGenerator<SseMessage> {
-  const { maxMessageBytes } = options;
-  const decoder = new TextDecoder('utf-8');
-  let ready: SseMessage[] = [];
-  let failure: RouterError | undefined;
-
-  const tooLarge = () =>
-    new RouterError(
-      'upstream_bad_response',
-      `upstream sent an SSE message larger than ${maxMessageBytes} bytes`,
-      {
-        retryable: true,
-        metadata: { max_message_bytes: maxMessageBytes },
-      },
-    );
-
-  const parser = createParser({
-    onEvent(message: EventSourceMessage) {
-      if (failure !== undefined) return;
-      // A UTF-8 byte count is at least the UTF-16 length and at most three times it, so most messages are
-      // settled without encoding.
-      const { data } = message;
-      if (data.length * 3 > maxMessageBytes && Buffer.byteLength(data, 'utf8') > maxMessageBytes) {
-        failure = tooLarge();
-        return;
-      }
-      ready.push({ event: message.event, data });
-    },
-    onError(error) {
-      // Unknown fields and bad `retry:` values are ignored, as browsers do; only the buffer guard matters.
-      if (error.type === 'max-buffer-size-exceeded' && failure === undefined) failure = tooLarge();
-    },
-    // The guard counts UTF-16 code units (never more than the UTF-8 bytes they encode) of everything held,
-    // field names and comment lines included: it bounds memory while a message is still arriving, and the
-    // allowance keeps it from firing on a message whose data is within the cap.
-    maxBufferSize: maxMessageBytes + framingAllowance,
-  });
-
-  let endsWithCarriageReturn = false;
+  const decoder = new SseDecoder(options);
   for await (const chunk of body) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text === '') continue;
-    endsWithCarriageReturn = text.endsWith('\r');
-    parser.feed(text);
-    if (ready.length > 0) {
-      const messages = ready;
-      ready = [];
-      for (const message of messages) yield message;
-    }
-    if (failure !== undefined) throw failure;
+    yield* decoder.push(chunk);
+    if (decoder.failure !== undefined) throw decoder.failure;
   }
-  // Flushes a multi-byte character cut off by the end of the body (it decodes to U+FFFD).
-  const rest = decoder.decode();
-  if (rest !== '') {
-    endsWithCarriageReturn = false;
-    parser.feed(rest);
-  }
-  // The parser holds back a final CR in case an LF follows in the next chunk; at the end it is a line end.
-  if (endsWithCarriageReturn) parser.feed('\n');
-  for (const message of ready) yield message;
-  if (failure !== undefined) throw failure;
+  yield* decoder.end();
+  if (decoder.failure !== undefined) throw decoder.failure;
+}
+
+/**
+ * What a message handler wants next: `undefined` for the next message straight away, `'stop'` to end the
+ * read there (the body is destroyed), or a promise to wait for (the body is paused until it settles, so a
+ * slow consumer holds the upstream back; a rejection fails the read).
+ */
+export type SseHandlerResult = undefined | 'stop' | Promise<void>;
+
+/**
+ * Reads `body` through an `SseDecoder`, calling `onMessage` for each message, in order, as soon as the chunk
+ * that completes it arrives. Resolves when the body ends or the handler stops; rejects with the body's
+ * error (once a pending wait has settled), the decoder's `upstream_bad_response` (after the messages before
+ * it), or what the handler threw. On a stop or a failure the body is destroyed.
+ */
+export function readSseStream(
+  body: Readable,
+  options: ParseSseStreamOptions,
+  onMessage: (message: SseMessage) => SseHandlerResult,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const decoder = new SseDecoder(options);
+    let queue: readonly SseMessage[] = noMessages;
+    let next = 0;
+    let waiting = false;
+    let settled = false;
+    let ended = false;
+    let flushed = false;
+    let bodyFailed = false;
+    let bodyError: unknown;
+
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.destroy();
+      reject(error);
+    };
+    const stop = () => {
+      settled = true;
+      body.destroy();
+      resolve();
+    };
+    const afterWait = () => {
+      waiting = false;
+      proceed();
+    };
+
+    /** Delivers the queued messages, then settles or reads on; returns early while a handler's wait runs. */
+    const proceed = (): void => {
+      while (next < queue.length) {
+        const message = queue[next] as SseMessage;
+        next += 1;
+        let result: SseHandlerResult;
+        try {
+          result = onMessage(message);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (result === 'stop') {
+          stop();
+          return;
+        }
+        if (result !== undefined) {
+          waiting = true;
+          body.pause();
+          result.then(afterWait, fail);
+          return;
+        }
+      }
+      if (decoder.failure !== undefined) fail(decoder.failure);
+      else if (bodyFailed) fail(bodyError);
+      else if (ended && !flushed) {
+        flushed = true;
+        queue = decoder.end();
+        next = 0;
+        proceed();
+      } else if (ended) {
+        settled = true;
+        resolve();
+      } else if (body.isPaused()) body.resume();
+    };
+
+    body.on('data', (chunk: Uint8Array) => {
+      if (settled) return;
+      const messages = decoder.push(chunk);
+      if (next < queue.length) queue = [...queue.slice(next), ...messages];
+      else queue = messages;
+      next = 0;
+      if (!waiting) proceed();
+    });
+    // `finished` reports the end, an error, or a close before the end (as ERR_STREAM_PREMATURE_CLOSE).
+    finished(body, (error) => {
+      if (settled) return;
+      if (error === undefined || error === null) ended = true;
+      else {
+        bodyFailed = true;
+        bodyError = error;
+      }
+      if (!waiting) proceed();
+    });
+  });
 }
