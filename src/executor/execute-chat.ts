@@ -25,7 +25,7 @@ import type {
   UpstreamEndpoint,
   UpstreamHttpRequest,
 } from '../providers/protocol-adapter.js';
-import { parseSseStream } from '../providers/sse/parse-sse-stream.js';
+import { readSseStream, type SseHandlerResult, type SseMessage } from '../providers/sse/parse-sse-stream.js';
 import type { RouterState } from '../state/router-state.js';
 import { ContinuationSplicer, isPrefillIgnored } from './continuation-splicer.js';
 import { createContinuationRequest } from './create-continuation-request.js';
@@ -978,38 +978,38 @@ async function consumeStream(
     }
   };
 
+  /** Relays the held messages once the attempt has content; none before it. */
+  const relayHeld = (): undefined | Promise<void> => {
+    if (relay === undefined || !(contentSent || finish !== undefined)) return;
+    return inOrder(heldMessages.splice(0), (held) => relay(held.event, held.data, target, held.raw));
+  };
+
+  /** One upstream message; it returns a promise only when the client is slow, and the read then waits. */
+  const onMessage = (message: SseMessage): SseHandlerResult => {
+    if (idleTimer !== undefined) {
+      idleTimer.refresh();
+      const at = now();
+      longestGapMs = Math.max(longestGapMs, at - lastMessageAt);
+      lastMessageAt = at;
+    }
+    if (message.data === '[DONE]') return 'stop';
+    let data: unknown;
+    try {
+      data = JSON.parse(message.data);
+    } catch {
+      return; // malformed chunk: skipped, the stream goes on
+    }
+    const events = converter.convert(data, message.event);
+    const wait = inOrder(events, handle);
+    if (relay === undefined) return wait;
+    // Held until content: a failover before it must leave nothing of this attempt on the wire.
+    heldMessages.push({ event: message.event, data, raw: { text: message.data, events } });
+    return wait === undefined ? relayHeld() : wait.then(relayHeld);
+  };
+
   let failure: RouterError | undefined;
   try {
-    for await (const message of parseSseStream(response.body, { maxMessageBytes: maxSseMessageBytes })) {
-      if (idleTimer !== undefined) {
-        idleTimer.refresh();
-        const at = now();
-        longestGapMs = Math.max(longestGapMs, at - lastMessageAt);
-        lastMessageAt = at;
-      }
-      if (message.data === '[DONE]') break;
-      let data: unknown;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        continue; // malformed chunk: skipped, the stream goes on
-      }
-      const events = converter.convert(data, message.event);
-      for (const event of events) {
-        const wait = handle(event);
-        if (wait !== undefined) await wait;
-      }
-      if (relay !== undefined) {
-        // Held until content: a failover before it must leave nothing of this attempt on the wire.
-        heldMessages.push({ event: message.event, data, raw: { text: message.data, events } });
-        if (contentSent || finish !== undefined) {
-          for (const held of heldMessages.splice(0)) {
-            const wait = relay(held.event, held.data, target, held.raw);
-            if (wait !== undefined) await wait;
-          }
-        }
-      }
-    }
+    await readSseStream(response.body, { maxMessageBytes: maxSseMessageBytes }, onMessage);
     for (const event of converter.end()) {
       const wait = handle(event);
       if (wait !== undefined) await wait;
@@ -1062,6 +1062,24 @@ async function consumeStream(
     sent,
     longestGapMs: firstContentAt === null ? null : longestGapMs,
   };
+}
+
+/**
+ * Calls `step` on each item in order, synchronously until a call returns a promise; the rest then follow
+ * it. Returns that chain, or undefined when no call had to wait.
+ */
+function inOrder<T>(
+  items: readonly T[],
+  step: (item: T) => undefined | Promise<void>,
+  from = 0,
+): undefined | Promise<void> {
+  for (let index = from; index < items.length; index += 1) {
+    const wait = step(items[index] as T);
+    if (wait !== undefined) {
+      return index + 1 === items.length ? wait : wait.then(() => inOrder(items, step, index + 1));
+    }
+  }
+  return undefined;
 }
 
 function withUpstreamStatus(error: RouterError, status: number): RouterError {
