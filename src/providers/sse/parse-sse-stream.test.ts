@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
 import { parseSseStream, readSseStream, type SseMessage } from './parse-sse-stream.js';
@@ -420,5 +423,35 @@ describe('readSseStream', () => {
     body.end('data: a\n\ndata: b\r\r');
     await done;
     expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('leaves the connection for reuse when it stops at a message that comes with the end of the response', async () => {
+    let connections = 0;
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.flushHeaders();
+      // Headers first, then the last messages and the end of the chunked body in one write.
+      setTimeout(() => response.end('data: a\n\ndata: [DONE]\n\n'), 20);
+    });
+    server.on('connection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const agent = new Agent();
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (let call = 0; call < 3; call += 1) {
+        const { body } = await agent.request({ origin, path: '/', method: 'GET' });
+        await readSseStream(body, { maxMessageBytes: 100 }, (message) =>
+          message.data === '[DONE]' ? 'stop' : undefined,
+        );
+        // Time for the ended response's connection to go back to the pool; a destroyed one never does.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(connections).toBe(1);
+    } finally {
+      await agent.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

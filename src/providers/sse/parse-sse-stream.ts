@@ -162,15 +162,19 @@ export function readSseStream(
     let bodyFailed = false;
     let bodyError: unknown;
 
+    // Messages are handled inside the body's push, so an HTTP client may still be reading the same network
+    // chunk: the body is destroyed once that is done, when the response may have ended there and its
+    // connection can be kept for another request.
+    const destroyBody = () => queueMicrotask(() => body.destroy());
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      body.destroy();
+      destroyBody();
       reject(error);
     };
     const stop = () => {
       settled = true;
-      body.destroy();
+      destroyBody();
       resolve();
     };
     const afterWait = () => {
