@@ -125,8 +125,11 @@ describe('a flood past the in-flight limit', () => {
   }
   beforeAll(async () => {
     mock = await startMockUpstream({ host: '127.0.0.1', port: 0 });
+    const config = gatewayConfig(mock, { limits: { ...defaultEdgeLimits, maxInFlightRequests } });
+    // The admitted calls wait for their upstream rather than time out and fail over in 400 ms, so they
+    // hold their slots while the flood is answered.
     router = await startRouter(
-      gatewayConfig(mock, { limits: { ...defaultEdgeLimits, maxInFlightRequests } }),
+      { ...config, timeouts: { ...config.timeouts, firstByteMs: 60_000 } },
       { snapshot: gatewaySnapshot(), logLevel: 'silent' },
     );
   });
@@ -138,8 +141,10 @@ describe('a flood past the in-flight limit', () => {
   it.skipIf(!enough)(
     'sheds 5,000 concurrent calls past a limit of 20 with 503 + Retry-After, stays within its memory bound, then serves normally',
     async () => {
-      // The admitted calls take a while, so the limit is full while the flood is answered.
-      mock.script('alpha', { latencyMs: 5_000 });
+      // The admitted calls take a while, so the limit is full while the flood is answered: long enough
+      // that none ends before the last of the 5,000 is answered, even on a loaded machine (when they
+      // timed out and failed over within half a second, a busy machine admitted a few hundred more).
+      mock.script('alpha', { latencyMs: 15_000 });
       const port = Number(new URL(router.url).port);
       const request = `POST /api/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(ordinary)}\r\nConnection: close\r\n\r\n${ordinary}`;
       let peakRss = 0;
