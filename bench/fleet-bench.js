@@ -26,7 +26,14 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { measureLatency, measureThroughput } from './measure-load.js';
 import { startCpuAccount } from './read-cpu.js';
-import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import {
+  benchEnvironment,
+  benchRequestBodies,
+  findFreePort,
+  spawnSystem,
+  stopSystem,
+  waitForHttp,
+} from './start-system.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
@@ -35,15 +42,7 @@ const connections = 32;
 /** Load before each measurement, so the routers have compiled their hot paths when it starts. */
 const warmUpSeconds = 3;
 
-const body = JSON.stringify({
-  model: 'openrouter/pareto-code',
-  messages: [
-    { role: 'system', content: 'You are a careful coding assistant.' },
-    { role: 'user', content: 'Write a Python function add(a, b) that returns the sum of a and b.' },
-  ],
-  max_tokens: 64,
-  plugins: [{ id: 'pareto-router', min_coding_score: 0.8 }],
-});
+const body = benchRequestBodies().plain;
 
 async function skipReason() {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {

@@ -38,7 +38,14 @@ import { measureLatency, measureLongRun, measureThroughput } from './measure-loa
 import { measureOneStream, measureStreams } from './measure-stream.js';
 import { readTreeCpuSeconds, startCpuAccount } from './read-cpu.js';
 import { readTreeMemory, sampleTreeMemory } from './read-rss.js';
-import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import {
+  benchEnvironment,
+  benchRequestBodies,
+  findFreePort,
+  spawnSystem,
+  stopSystem,
+  waitForHttp,
+} from './start-system.js';
 import { formatCpuSummary, readCpuProfile, summariseCpuProfile } from './summarise-cpu-profile.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -191,22 +198,6 @@ function percentile(values, fraction) {
   const sorted = [...values].sort((left, right) => left - right);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
   return sorted[index];
-}
-
-function requestBodies() {
-  const base = {
-    model: 'openrouter/pareto-code',
-    messages: [
-      { role: 'system', content: 'You are a careful coding assistant.' },
-      { role: 'user', content: 'Write a Python function add(a, b) that returns the sum of a and b.' },
-    ],
-    max_tokens: 64,
-    plugins: [{ id: 'pareto-router', min_coding_score: 0.8 }],
-  };
-  return {
-    plain: JSON.stringify(base),
-    stream: JSON.stringify({ ...base, stream: true, stream_options: { include_usage: true } }),
-  };
 }
 
 function requestHeaders(upstreamPort) {
@@ -682,27 +673,15 @@ async function measureAgentPhase(context) {
   log(
     `agent-streams: ${streams} streams x ${chunks} chunks ${intervalMs} ms apart (${settings.agentStreamSeconds} s), opened within 1 s: direct, bare, router`,
   );
-  const port = await findFreePort();
-  const upstream = spawnSystem({
-    name: 'upstream',
-    command: process.execPath,
-    args: [
-      join(benchDir, 'fake-upstream.js'),
-      '--port',
-      String(port),
-      '--chunks',
-      String(chunks),
-      '--interval-ms',
-      String(intervalMs),
-      '--stamp',
-    ],
-    env: benchEnvironment({}),
-  });
+  let started;
+  try {
+    started = await startUpstream({ chunks, intervalMs, stamp: true });
+  } catch (error) {
+    return { ran: false, reason: `stamping upstream did not start: ${error.message.slice(-500)}` };
+  }
+  const { handle: upstream, port } = started;
   const result = { ran: true, streams, chunks, intervalMs, seconds: settings.agentStreamSeconds };
   try {
-    if (!(await waitForHttp(upstream, `http://127.0.0.1:${port}/`))) {
-      return { ran: false, reason: `stamping upstream did not start: ${upstream.output.slice(-500)}` };
-    }
     const agentContext = { ...context, upstreamPort: port, headers: requestHeaders(port) };
     const launchers = systemLaunchers(agentContext);
     const run = (url, pid) =>
@@ -844,7 +823,8 @@ function agentStreamFigures(agent) {
   return figures;
 }
 
-async function startUpstream(settings) {
+/** Starts the fake upstream; `stamp` writes each chunk's send time into it (the agent-streams phase). */
+async function startUpstream({ chunks, intervalMs, stamp = false }) {
   const port = await findFreePort();
   const handle = spawnSystem({
     name: 'upstream',
@@ -854,9 +834,10 @@ async function startUpstream(settings) {
       '--port',
       String(port),
       '--chunks',
-      String(settings.streamChunks),
+      String(chunks),
       '--interval-ms',
-      String(settings.streamIntervalMs),
+      String(intervalMs),
+      ...(stamp ? ['--stamp'] : []),
     ],
     env: benchEnvironment({}),
   });
@@ -1358,7 +1339,10 @@ async function main() {
   const pinning = pinCommands(options.pin);
   if (pinning !== undefined)
     log(`pinned: load generator and upstream on core 0, systems on ${pinning.systemCores}`);
-  const upstream = await startUpstream(options.settings);
+  const upstream = await startUpstream({
+    chunks: options.settings.streamChunks,
+    intervalMs: options.settings.streamIntervalMs,
+  });
   const routerDataDir = mkdtempSync(join(os.tmpdir(), 'pareto-router-bench-'));
   const context = {
     settings: options.settings,
@@ -1366,7 +1350,7 @@ async function main() {
     upstreamPort: upstream.port,
     upstreamUrl: `http://127.0.0.1:${upstream.port}/v1/chat/completions`,
     headers: requestHeaders(upstream.port),
-    bodies: requestBodies(),
+    bodies: benchRequestBodies(),
     routerDataDir,
     fastPath: options.fastPath,
     pinning,

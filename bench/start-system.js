@@ -113,3 +113,23 @@ export async function stopSystem(handle, graceMs = 5000) {
     await Promise.race([handle.exitedPromise, sleep(2000, undefined, { ref: false })]);
   }
 }
+
+/**
+ * The bench's chat request, plain and streamed: a short coding question to `openrouter/pareto-code` with
+ * a high bar. Every system gets the same bodies, so the comparison is fair.
+ */
+export function benchRequestBodies() {
+  const base = {
+    model: 'openrouter/pareto-code',
+    messages: [
+      { role: 'system', content: 'You are a careful coding assistant.' },
+      { role: 'user', content: 'Write a Python function add(a, b) that returns the sum of a and b.' },
+    ],
+    max_tokens: 64,
+    plugins: [{ id: 'pareto-router', min_coding_score: 0.8 }],
+  };
+  return {
+    plain: JSON.stringify(base),
+    stream: JSON.stringify({ ...base, stream: true, stream_options: { include_usage: true } }),
+  };
+}

@@ -170,6 +170,22 @@ interface PendingSettle {
   failures: number;
 }
 
+/** The earliest and latest start of a key's calls since the last tick. */
+interface CallSpan {
+  first: number;
+  last: number;
+}
+
+/** Widens `keyId`'s span in `spans` to cover `first`..`last`. */
+function widenSpan(spans: Map<string, CallSpan>, keyId: string, first: number, last: number): void {
+  const span = spans.get(keyId);
+  if (span === undefined) spans.set(keyId, { first, last });
+  else {
+    if (first < span.first) span.first = first;
+    if (last > span.last) span.last = last;
+  }
+}
+
 /** Most counters named in one DEL. */
 const dropChunk = 1_000;
 
@@ -191,8 +207,8 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   readonly #retryDelayMs: number;
   readonly #maxRetryDelayMs: number;
   /** Counters of keys without limits that spent since the last tick, and in the tick before it. */
-  #staleNow = new Set<string>();
-  #staleBefore = new Set<string>();
+  #staleNow = new Map<string, CallSpan>();
+  #staleBefore = new Map<string, CallSpan>();
   #staleTimer: NodeJS.Timeout | undefined;
   readonly #staleDelayMs: number;
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -490,9 +506,9 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
    * timer and one DEL per tick.
    */
   #markStale(reservation: RedisReservation): void {
-    for (const kind of budgetWindowKinds) {
-      this.#staleNow.add(this.#counterKey(reservation.keyId, kind, windowStart(kind, reservation.createdAt)));
-    }
+    // On the request path: only the key and the span of its calls' start times; the counter names (a
+    // few windows per key) are worked out once per tick.
+    widenSpan(this.#staleNow, reservation.keyId, reservation.createdAt, reservation.createdAt);
     if (this.#staleTimer === undefined) this.#armStaleTimer();
   }
 
@@ -504,22 +520,32 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
   #dropStale(): void {
     clearTimeout(this.#staleTimer);
     this.#staleTimer = undefined;
-    const names = [...new Set([...this.#staleBefore, ...this.#staleNow])];
+    const spans = new Map(this.#staleBefore);
+    for (const [keyId, span] of this.#staleNow) widenSpan(spans, keyId, span.first, span.last);
     this.#staleBefore = this.#staleNow;
-    this.#staleNow = new Set();
-    if (names.length === 0) return;
+    this.#staleNow = new Map();
+    if (spans.size === 0) return;
     this.#armStaleTimer();
+    // A tick spans a second or two, so the calls of a key began in at most two windows of each kind.
+    const names = new Set<string>();
+    for (const [keyId, span] of spans) {
+      for (const kind of budgetWindowKinds) {
+        names.add(this.#counterKey(keyId, kind, windowStart(kind, span.first)));
+        names.add(this.#counterKey(keyId, kind, windowStart(kind, span.last)));
+      }
+    }
+    const all = [...names];
     // Not dropped (Redis is away, or the DEL failed): tried again at the next tick.
     const keep = (): void => {
-      for (const name of names) this.#staleNow.add(name);
+      for (const [keyId, span] of spans) widenSpan(this.#staleNow, keyId, span.first, span.last);
     };
     if (!this.#link.up) {
       keep();
       return;
     }
     const deletes = [];
-    for (let index = 0; index < names.length; index += dropChunk) {
-      deletes.push(this.#link.client.del(...names.slice(index, index + dropChunk)));
+    for (let index = 0; index < all.length; index += dropChunk) {
+      deletes.push(this.#link.client.del(...all.slice(index, index + dropChunk)));
     }
     const promise = Promise.all(deletes).catch((error: unknown) => {
       this.#onError(error);

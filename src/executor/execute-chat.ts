@@ -357,7 +357,11 @@ function hasAlternative(
   const current = candidates[candidateIndex];
   const allowed = (modelId: string, target: UpstreamTarget) =>
     state.circuits.allows(modelId, target.upstream.name, now);
-  if (current?.targets.slice(targetIndex + 1).some((target) => allowed(current.modelId, target))) return true;
+  if (current !== undefined) {
+    for (let next = targetIndex + 1; next < current.targets.length; next += 1) {
+      if (allowed(current.modelId, current.targets[next] as UpstreamTarget)) return true;
+    }
+  }
   return candidates
     .slice(candidateIndex + 1)
     .some(
