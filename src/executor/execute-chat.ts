@@ -767,63 +767,72 @@ async function attemptOnce(
     };
   }
 
-  // Only a stream needs an attempt-level abort (its first-token and idle timers).
+  // Only a stream needs an attempt-level abort (its first-token and idle timers). The client's abort is
+  // passed on by a listener removed when the attempt ends: what AbortSignal.any does, without the
+  // dependent-signal bookkeeping it pays per call (about 45 µs of CPU per stream in a profile).
   const attemptController = new AbortController();
-  const signal = AbortSignal.any([clientSignal, attemptController.signal]);
-  const deadlines = options.deadlines ?? configuredDeadlines(config.timeouts);
-  // The first-token limit counts from sending the request: an upstream that holds back its headers
-  // until the first token is as late as one that sends them at once.
-  const firstTokenTimer = setTimeout(
-    () =>
-      attemptController.abort(
-        new RouterError(
-          'upstream_timeout_first_token',
-          `no first token within ${deadlines.firstTokenMs} ms (${deadlines.firstTokenBasis})`,
-          { retryable: true },
-        ),
-      ),
-    deadlines.firstTokenMs,
-  );
-  let response: UpstreamResponse;
+  const signal = attemptController.signal;
+  const passOnClientAbort = () => attemptController.abort(clientSignal.reason);
+  if (clientSignal.aborted) passOnClientAbort();
+  else clientSignal.addEventListener('abort', passOnClientAbort, { once: true });
   try {
-    response = await client.send({
-      url,
-      headers: http.headers,
-      body: http.body,
-      signal,
-      firstByteMs: config.timeouts.firstByteMs,
-      // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
-      idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
-      onQueued: client.queueing ? queueRecorder(options.queueWait) : undefined,
-    });
-  } catch (error) {
-    clearTimeout(firstTokenTimer);
-    throw error;
-  }
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    clearTimeout(firstTokenTimer);
-    let text = '';
+    const deadlines = options.deadlines ?? configuredDeadlines(config.timeouts);
+    // The first-token limit counts from sending the request: an upstream that holds back its headers
+    // until the first token is as late as one that sends them at once.
+    const firstTokenTimer = setTimeout(
+      () =>
+        attemptController.abort(
+          new RouterError(
+            'upstream_timeout_first_token',
+            `no first token within ${deadlines.firstTokenMs} ms (${deadlines.firstTokenBasis})`,
+            { retryable: true },
+          ),
+        ),
+      deadlines.firstTokenMs,
+    );
+    let response: UpstreamResponse;
     try {
-      text = await readBodyText(response.body, maxErrorBodyBytes);
-    } catch {
-      response.body.destroy();
+      response = await client.send({
+        url,
+        headers: http.headers,
+        body: http.body,
+        signal,
+        firstByteMs: config.timeouts.firstByteMs,
+        // The router's own timers watch streams (first token, then idle); undici's body timeout is a backstop.
+        idleMs: Math.max(config.timeouts.firstTokenMs, config.timeouts.streamIdleMs) + 1_000,
+        onQueued: client.queueing ? queueRecorder(options.queueWait) : undefined,
+      });
+    } catch (error) {
+      clearTimeout(firstTokenTimer);
+      throw error;
     }
-    throw upstreamStatusError(adapter, response.statusCode, response.headers, text);
-  }
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      clearTimeout(firstTokenTimer);
+      let text = '';
+      try {
+        text = await readBodyText(response.body, maxErrorBodyBytes);
+      } catch {
+        response.body.destroy();
+      }
+      throw upstreamStatusError(adapter, response.statusCode, response.headers, text);
+    }
 
-  const streamed = await consumeStream(request, target, response, adapter, dependencies, {
-    attemptController,
-    signal,
-    startedAt,
-    sink,
-    startSink,
-    warnings,
-    native: isNative,
-    deadlines,
-    firstTokenTimer,
-    options,
-  });
-  return { ...streamed, warnings, native: isNative, nativeBody: undefined, nativeText: undefined };
+    const streamed = await consumeStream(request, target, response, adapter, dependencies, {
+      attemptController,
+      signal,
+      startedAt,
+      sink,
+      startSink,
+      warnings,
+      native: isNative,
+      deadlines,
+      firstTokenTimer,
+      options,
+    });
+    return { ...streamed, warnings, native: isNative, nativeBody: undefined, nativeText: undefined };
+  } finally {
+    clientSignal.removeEventListener('abort', passOnClientAbort);
+  }
 }
 
 /** A native build's request and the warnings it reported. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidChatBody } from './chat-body-validator.js';
-import { bodySchema } from './parse-chat-request.js';
+import { isValidChatBody, isValidRouterPlugin } from './chat-body-validator.js';
+import { bodySchema, pluginFieldNames, pluginSchema } from './parse-chat-request.js';
 
 const base = {
   model: 'pareto-code',
@@ -76,6 +76,58 @@ describe('isValidChatBody', () => {
         expect(isValidChatBody(body)).toBe(bodySchema.safeParse(body).success);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('isValidRouterPlugin', () => {
+  const plugin = { id: 'pareto-router', min_coding_score: 0.8 };
+  const pluginVariants: [string, unknown][] = [
+    ['the usual plugin', plugin],
+    ['another id', { ...plugin, id: 'web' }],
+    ['no id', { min_coding_score: 0.5 }],
+    ['a score above 1', { ...plugin, min_coding_score: 1.2 }],
+    ['a score as a string', { ...plugin, min_coding_score: '0.5' }],
+    ['a negative max_price', { ...plugin, max_price: -1 }],
+    ['max_price as an object', { ...plugin, max_price: { prompt: 1 } }],
+    ['an unknown price_source', { ...plugin, price_source: 'cheapest' }],
+    ['an empty model name', { ...plugin, allowed_models: ['openai/gpt-5.4', ''] }],
+    [
+      'every field',
+      {
+        id: 'pareto-router',
+        enabled: true,
+        min_coding_score: 0,
+        max_price: 0,
+        price_source: 'weighted_avg',
+        tier: 'low',
+        max_blended_price: 1,
+        max_prompt_price: 2,
+        max_completion_price: 3,
+        allowed_models: ['a/b'],
+        excluded_models: ['c/*'],
+      },
+    ],
+    ['unknown fields', { ...plugin, minCodingScore: 0.2 }],
+    ['a list', []],
+    ['null', null],
+  ];
+
+  it.each(pluginVariants)('agrees with the zod schema on %s', (_name, value) => {
+    expect(isValidRouterPlugin(value)).toBe(pluginSchema.safeParse(value).success);
+  });
+
+  it('rejects what zod rejects and accepts what it accepts, over random field values', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...pluginFieldNames, 'other'),
+        fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.double(), fc.array(fc.string({ maxLength: 2 }))),
+        (field, value) => {
+          const candidate = { ...plugin, [field]: value };
+          expect(isValidRouterPlugin(candidate)).toBe(pluginSchema.safeParse(candidate).success);
+        },
+      ),
+      { numRuns: 1_000 },
     );
   });
 });

@@ -123,3 +123,32 @@ const validate: (body: unknown) => boolean = ajv.compile(chatBodyJsonSchema);
 
 /** True when `body` passes the chat-completions body check (the same answer as the zod schema). */
 export const isValidChatBody: (body: unknown) => boolean = validate;
+
+const nonNegativeNumber = { type: 'number', minimum: 0 } as const;
+const modelList = { type: 'array', items: nonEmptyString } as const;
+
+/**
+ * The `pareto-router` plugin's check, the compiled twin of `pluginSchema` in parse-chat-request.ts: most
+ * routed calls carry the plugin, and zod's parse of it cost more than the compiled check of the whole
+ * body in a profile of stream starts. Unknown fields pass (they draw a warning there).
+ */
+export const routerPluginJsonSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: { const: 'pareto-router' },
+    enabled: { type: 'boolean' },
+    min_coding_score: { type: 'number', minimum: 0, maximum: 1 },
+    max_price: nonNegativeNumber,
+    price_source: { enum: ['prompt', 'weighted_avg'] },
+    tier: { type: 'string' },
+    max_blended_price: nonNegativeNumber,
+    max_prompt_price: nonNegativeNumber,
+    max_completion_price: nonNegativeNumber,
+    allowed_models: modelList,
+    excluded_models: modelList,
+  },
+} as const;
+
+/** True when `plugin` passes the plugin check (the same answer as the zod schema). */
+export const isValidRouterPlugin: (plugin: unknown) => boolean = ajv.compile(routerPluginJsonSchema);

@@ -147,6 +147,8 @@ function sameOrLoopbackOrigin(origin: string, host: string | undefined): boolean
 
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  // What nearly every client sends, without splitting and lower-casing a copy.
+  if (contentType === 'application/json') return true;
   const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

@@ -11,7 +11,7 @@ import type { ModelMatcher } from '../core/model-pattern.js';
 import { parseRouterModel, type RouterModelName } from '../core/router-model.js';
 import { scoreForTierAlias } from '../core/tiers.js';
 import type { ProviderPreferences } from '../executor/upstream-catalog.js';
-import { isValidChatBody } from './chat-body-validator.js';
+import { isValidChatBody, isValidRouterPlugin } from './chat-body-validator.js';
 
 const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
 
@@ -105,7 +105,9 @@ const pluginFields = {
   excluded_models: stringList.optional(),
 };
 
-const pluginSchema = z.looseObject(pluginFields);
+export const pluginSchema = z.looseObject(pluginFields);
+
+type RouterPlugin = z.infer<typeof pluginSchema>;
 
 /** The plugin's field names, for the unknown-field warning and its suggestion. */
 export const pluginFieldNames: readonly string[] = Object.keys(pluginFields);
@@ -198,15 +200,16 @@ export function parseChatRequest(
         `plugins[${position}] sets nothing but its id, so the high tier applies; @openrouter/sdk drops plugin fields its types do not know: use minCodingScore, maxPrice, priceSource there`,
       );
     }
-    const pluginParsed = pluginSchema.safeParse(plugin);
-    if (!pluginParsed.success) {
-      const issue = pluginParsed.error.issues[0];
+    // As for the body: the compiled check decides, zod words the error of a plugin it rejects.
+    if (!isValidRouterPlugin(plugin)) {
+      const pluginParsed = pluginSchema.safeParse(plugin);
+      const issue = pluginParsed.error?.issues[0];
       const received =
         issue?.path.length === 1 ? (plugin as Record<string, unknown>)[String(issue.path[0])] : undefined;
       const suffix = received === undefined ? '' : `, got ${JSON.stringify(received)}`;
       throw new RouterError('invalid_request', `${describeIssue(`plugins[${position}]`, issue)}${suffix}`);
     }
-    const value = pluginParsed.data;
+    const value = plugin as RouterPlugin;
     if (value.enabled === false) continue;
     if (value.tier !== undefined) {
       try {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LatencyStats } from './latency-stats.js';
 import { PrefillRefusals } from './prefill-refusals.js';
@@ -14,6 +15,26 @@ describe('LatencyStats', () => {
     for (let count = 0; count < 20; count += 1) stats.record('m', 9_000, null);
     expect(stats.firstToken('m')).toEqual({ p95Ms: 9_000, samples: 20 });
     expect(stats.streamGap('m')?.samples).toBe(20);
+  });
+
+  it('gives the nearest-rank p95 of the last window of samples, ties and evictions included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 60 }),
+        (window, samples) => {
+          const stats = new LatencyStats(window);
+          samples.forEach((value, index) => {
+            stats.record('m', value, null);
+            const kept = samples.slice(Math.max(0, index + 1 - window), index + 1).sort((a, b) => a - b);
+            expect(stats.firstToken('m')).toEqual({
+              p95Ms: kept[Math.ceil(0.95 * kept.length) - 1],
+              samples: kept.length,
+            });
+          });
+        },
+      ),
+    );
   });
 
   it('ignores values that are not measurements', () => {

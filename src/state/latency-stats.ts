@@ -2,8 +2,9 @@
  * Live stream latencies per model, from real streams: the time to first token (from sending the request
  * to the first content token, reasoning and tool-call tokens included) and the longest silence between
  * two messages of one stream after its first token. The last `window` samples of each are kept in a
- * ring; the 95th percentile (nearest rank) is computed on demand and cached until the next sample. The
- * executor derives each model's first-token and stall limits from them.
+ * ring, and a sorted copy of it is kept in step (a binary search and a splice per sample), so the 95th
+ * percentile (nearest rank) is read without sorting: every stream adds a sample and every stream start
+ * reads one. The executor derives each model's first-token and stall limits from them.
  */
 
 /** A percentile of a model's samples, and how many samples it rests on. */
@@ -14,24 +15,39 @@ export interface LatencyPercentile {
 
 class Ring {
   readonly values: number[] = [];
+  /** The same values in ascending order, kept in step with the ring so a percentile is one index. */
+  readonly #sorted: number[] = [];
   next = 0;
-  p95: number | undefined;
 
   add(value: number, window: number): void {
+    const sorted = this.#sorted;
     if (this.values.length < window) this.values.push(value);
-    else this.values[this.next] = value;
+    else {
+      const evicted = this.values[this.next] as number;
+      this.values[this.next] = value;
+      sorted.splice(lowerBound(sorted, evicted), 1);
+    }
+    sorted.splice(lowerBound(sorted, value), 0, value);
     this.next = (this.next + 1) % window;
-    this.p95 = undefined;
   }
 
   percentile(): LatencyPercentile | undefined {
-    if (this.values.length === 0) return undefined;
-    if (this.p95 === undefined) {
-      const sorted = [...this.values].sort((a, b) => a - b);
-      this.p95 = sorted[Math.ceil(0.95 * sorted.length) - 1] as number;
-    }
-    return { p95Ms: this.p95, samples: this.values.length };
+    const sorted = this.#sorted;
+    if (sorted.length === 0) return undefined;
+    return { p95Ms: sorted[Math.ceil(0.95 * sorted.length) - 1] as number, samples: sorted.length };
   }
+}
+
+/** The first index of ascending `sorted` whose value is not below `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 export class LatencyStats {
