@@ -156,6 +156,11 @@ describe.each<[string, Collect]>([
     expect(await collect(chunksOf(bom, 'data: one\n\ndata: cut off'))).toEqual([
       { event: undefined, data: 'one' },
     ]);
+    // The mark split over two chunks, and a mark that is not the body's first character (kept as data).
+    expect(await collect(chunksOf(bom.subarray(0, 1), bom.subarray(1), 'data: one\n\n'))).toEqual([
+      { event: undefined, data: 'one' },
+    ]);
+    expect(await collect(chunksOf('data: a', bom, '\n\n'))).toEqual([{ event: undefined, data: 'a\ufeff' }]);
   });
 
   it('fails with upstream_bad_response when a complete message is over the cap', async () => {

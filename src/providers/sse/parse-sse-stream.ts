@@ -9,6 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import { RouterError } from '../../core/errors.js';
 
@@ -41,7 +42,10 @@ export class SseDecoder {
   /** Set once a message passed the cap; the stream must fail with it. */
   failure: RouterError | undefined;
   readonly #maxMessageBytes: number;
-  readonly #decoder = new TextDecoder('utf-8');
+  // Node's StringDecoder: a quarter of TextDecoder's time per chunk in streaming mode (measured in a loop).
+  readonly #decoder = new StringDecoder('utf8');
+  /** No text decoded yet: a leading byte-order mark is still to be stripped. */
+  #atStart = true;
   readonly #parser: EventSourceParser;
   #ready: SseMessage[] = [];
   #endsWithCarriageReturn = false;
@@ -76,7 +80,7 @@ export class SseDecoder {
 
   /** The messages that `chunk` completes, in order (often none). */
   push(chunk: Uint8Array): readonly SseMessage[] {
-    const text = this.#decoder.decode(chunk, { stream: true });
+    const text = this.#text(this.#decoder.write(chunk));
     if (text === '') return noMessages;
     this.#endsWithCarriageReturn = text.endsWith('\r');
     this.#parser.feed(text);
@@ -89,7 +93,7 @@ export class SseDecoder {
    */
   end(): readonly SseMessage[] {
     // Flushes a multi-byte character cut off by the end of the body (it decodes to U+FFFD).
-    const rest = this.#decoder.decode();
+    const rest = this.#text(this.#decoder.end());
     if (rest !== '') {
       this.#endsWithCarriageReturn = false;
       this.#parser.feed(rest);
@@ -97,6 +101,13 @@ export class SseDecoder {
     // The parser holds back a final CR in case an LF follows in the next chunk; at the end it is a line end.
     if (this.#endsWithCarriageReturn) this.#parser.feed('\n');
     return this.#take();
+  }
+
+  /** Decoded text, less the byte-order mark that may open the body. */
+  #text(text: string): string {
+    if (!this.#atStart || text === '') return text;
+    this.#atStart = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   #take(): readonly SseMessage[] {
