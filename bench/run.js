@@ -801,11 +801,18 @@ function agentStreamFigures(agent) {
       : `router - bare ${formatNumber(agent.routerOverBareFirstChunkP50Ms)} ms; p99 bare ${formatNumber(agent.bare.firstChunkP99Ms)}, router ${formatNumber(agent.router.firstChunkP99Ms)} ms`,
   );
   row(`${prefix} added chunk delay p50 (ms)`, (figures) => figures.addedChunkDelayP50Ms, '-');
+  // Added is over the direct run, but the direct run can queue too (its own p99 was 66 ms in one run, which
+  // made the router's 70 ms look like 3.7 ms added): the target holds only when the router is also within
+  // 5 ms of the byte-piping proxy's p99, measured under the same load.
+  const overBareP99 = (figures) => figures.chunkDelayP99Ms - (agent.bare?.chunkDelayP99Ms ?? Number.NaN);
   row(
     `${prefix} added chunk delay p99 (ms)`,
     (figures) => figures.addedChunkDelayP99Ms,
-    '< 5 ms',
-    (figures) => figures.addedChunkDelayP99Ms < 5,
+    '< 5 ms, over direct and over bare',
+    (figures) => figures.addedChunkDelayP99Ms < 5 && overBareP99(figures) < 5,
+    agent.router?.measured && agent.bare?.measured
+      ? `p99 direct ${formatNumber(agent.direct.chunkDelayP99Ms)}, bare ${formatNumber(agent.bare.chunkDelayP99Ms)}, router ${formatNumber(agent.router.chunkDelayP99Ms)} ms (router - bare ${formatNumber(overBareP99(agent.router))} ms)`
+      : undefined,
   );
   row(
     `${prefix} peak RSS (MB)`,
