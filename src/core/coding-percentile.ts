@@ -16,6 +16,7 @@
  *    formula as step 3), so the field spreads evenly over 0..1 and tiers hold comparable counts.
  *    A model with no counted benchmark has no percentile (null) and is never routed to by a bar.
  */
+import { lowerBound } from './lower-bound.js';
 import type { BenchmarkResult, ModelEntry } from './model-index.js';
 
 /** Weight of each benchmark in the combined score; unlisted benchmarks weigh `otherBenchmarkWeight`. */
@@ -50,17 +51,6 @@ export function midRankPercentiles(values: readonly number[]): number[] {
     const equal = lowerBound(sorted, nextUp(value)) - below;
     return (below + (equal - 1) / 2) / (n - 1);
   });
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as number) < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 function nextUp(value: number): number {

@@ -7,6 +7,8 @@
  * reads one. The executor derives each model's first-token and stall limits from them.
  */
 
+import { lowerBound } from '../core/lower-bound.js';
+
 /** A percentile of a model's samples, and how many samples it rests on. */
 export interface LatencyPercentile {
   p95Ms: number;
@@ -36,18 +38,6 @@ class Ring {
     if (sorted.length === 0) return undefined;
     return { p95Ms: sorted[Math.ceil(0.95 * sorted.length) - 1] as number, samples: sorted.length };
   }
-}
-
-/** The first index of ascending `sorted` whose value is not below `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as number) < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 export class LatencyStats {
