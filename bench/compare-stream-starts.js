@@ -7,7 +7,8 @@
  * 1,000 streams of 2 chunks opened over 4 s, each on a new client connection, as the agent-streams
  * client opens them; `--chunks 200 --interval-ms 50 --streams 200 --open-ms 1000` measures the chunk path.
  *
- *   git worktree add ../baseline <commit> && (cd ../baseline && ln -s ../main/node_modules && npm run build)
+ *   git worktree add ../baseline <commit> && ln -s "$PWD/node_modules" ../baseline/node_modules
+ *   (cd ../baseline && npm run build)
  *   npm run build && node bench/compare-stream-starts.js --baseline ../baseline [--rounds 5]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,15 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureAgentStreams } from './measure-agent-streams.js';
-import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import {
+  benchEnvironment,
+  benchRequestBodies,
+  findFreePort,
+  spawnSystem,
+  startFakeUpstream,
+  stopSystem,
+  waitForHttp,
+} from './start-system.js';
 
 const rootDir = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -44,39 +53,20 @@ const settings = {
 };
 const builds = { baseline: resolve(values.baseline), current: rootDir };
 const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
-const request = {
-  model: 'openrouter/pareto-code',
-  messages: [{ role: 'user', content: 'Write a Python function add(a, b) that returns the sum of a and b.' }],
-  max_tokens: 64,
-  plugins: [{ id: 'pareto-router', min_coding_score: 0.8 }],
-};
+const bodies = benchRequestBodies();
 
 /** One run: a fresh fake upstream and a fresh router from `root`, plain warm-up calls, then the streams. */
 async function runOnce(root) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'pareto-router-compare-'));
   const handles = [];
   try {
-    const upstreamPort = await findFreePort();
-    const upstream = spawnSystem({
-      name: 'upstream',
-      command: process.execPath,
-      args: [
-        join(rootDir, 'bench', 'fake-upstream.js'),
-        '--port',
-        String(upstreamPort),
-        '--chunks',
-        String(settings.chunks),
-        '--interval-ms',
-        String(settings.intervalMs),
-        '--stamp',
-      ],
-      env: benchEnvironment({}),
-      cwd: rootDir,
+    const upstream = await startFakeUpstream({
+      chunks: settings.chunks,
+      intervalMs: settings.intervalMs,
+      stamp: true,
     });
-    handles.push(upstream);
-    if (!(await waitForHttp(upstream, `http://127.0.0.1:${upstreamPort}/`))) {
-      throw new Error(`the fake upstream did not start:\n${upstream.output}`);
-    }
+    handles.push(upstream.handle);
+    const upstreamPort = upstream.port;
     const port = await findFreePort();
     const router = spawnSystem({
       name: 'router',
@@ -95,13 +85,13 @@ async function runOnce(root) {
     }
     const url = `http://127.0.0.1:${port}/api/v1/chat/completions`;
     for (let index = 0; index < 20; index += 1) {
-      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(request) });
+      const response = await fetch(url, { method: 'POST', headers, body: bodies.plain });
       await response.text();
     }
     const figures = await measureAgentStreams({
       url,
       headers,
-      body: JSON.stringify({ ...request, stream: true }),
+      body: bodies.stream,
       streams: settings.streams,
       chunks: settings.chunks,
       openMs: settings.openMs,

@@ -43,6 +43,7 @@ import {
   benchRequestBodies,
   findFreePort,
   spawnSystem,
+  startFakeUpstream,
   stopSystem,
   waitForHttp,
 } from './start-system.js';
@@ -675,7 +676,7 @@ async function measureAgentPhase(context) {
   );
   let started;
   try {
-    started = await startUpstream({ chunks, intervalMs, stamp: true });
+    started = await startFakeUpstream({ chunks, intervalMs, stamp: true });
   } catch (error) {
     return { ran: false, reason: `stamping upstream did not start: ${error.message.slice(-500)}` };
   }
@@ -828,30 +829,6 @@ function agentStreamFigures(agent) {
     `direct column: the fake upstream's own CPU ${formatNumber((agent.direct.upstreamCpuSeconds * 1e6) / Math.max(1, agent.direct.chunks))} ms per 1,000 chunks`,
   );
   return figures;
-}
-
-/** Starts the fake upstream; `stamp` writes each chunk's send time into it (the agent-streams phase). */
-async function startUpstream({ chunks, intervalMs, stamp = false }) {
-  const port = await findFreePort();
-  const handle = spawnSystem({
-    name: 'upstream',
-    command: process.execPath,
-    args: [
-      join(benchDir, 'fake-upstream.js'),
-      '--port',
-      String(port),
-      '--chunks',
-      String(chunks),
-      '--interval-ms',
-      String(intervalMs),
-      ...(stamp ? ['--stamp'] : []),
-    ],
-    env: benchEnvironment({}),
-  });
-  if (!(await waitForHttp(handle, `http://127.0.0.1:${port}/`))) {
-    throw new Error(`fake upstream did not start:\n${handle.output}`);
-  }
-  return { handle, port };
 }
 
 /**
@@ -1346,7 +1323,7 @@ async function main() {
   const pinning = pinCommands(options.pin);
   if (pinning !== undefined)
     log(`pinned: load generator and upstream on core 0, systems on ${pinning.systemCores}`);
-  const upstream = await startUpstream({
+  const upstream = await startFakeUpstream({
     chunks: options.settings.streamChunks,
     intervalMs: options.settings.streamIntervalMs,
   });

@@ -4,8 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
 
 const maxLogChars = 16 * 1024;
 
@@ -132,4 +136,31 @@ export function benchRequestBodies() {
     plain: JSON.stringify(base),
     stream: JSON.stringify({ ...base, stream: true, stream_options: { include_usage: true } }),
   };
+}
+
+/**
+ * Starts the fake upstream on a free port: `chunks` content chunks `intervalMs` apart per stream; `stamp`
+ * writes each chunk's send time into it (the agent-streams figures). Resolves once it answers.
+ */
+export async function startFakeUpstream({ chunks, intervalMs, stamp = false }) {
+  const port = await findFreePort();
+  const handle = spawnSystem({
+    name: 'upstream',
+    command: process.execPath,
+    args: [
+      join(benchDir, 'fake-upstream.js'),
+      '--port',
+      String(port),
+      '--chunks',
+      String(chunks),
+      '--interval-ms',
+      String(intervalMs),
+      ...(stamp ? ['--stamp'] : []),
+    ],
+    env: benchEnvironment({}),
+  });
+  if (!(await waitForHttp(handle, `http://127.0.0.1:${port}/`))) {
+    throw new Error(`fake upstream did not start:\n${handle.output}`);
+  }
+  return { handle, port };
 }

@@ -526,7 +526,9 @@ export class RedisBudgetLedger implements KeyBudgetLedger {
     this.#staleNow = new Map();
     if (spans.size === 0) return;
     this.#armStaleTimer();
-    // A tick spans a second or two, so the calls of a key began in at most two windows of each kind.
+    // A tick spans a second or two, so the calls of a key began in at most two windows of each kind. A
+    // span kept over an outage can be longer; the windows between its ends are then not dropped, which
+    // matters only if counters were written there while every DEL failed.
     const names = new Set<string>();
     for (const [keyId, span] of spans) {
       for (const kind of budgetWindowKinds) {

@@ -1,8 +1,9 @@
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../core/chat-result.js';
 import { RouterError } from '../../core/errors.js';
-import { parseSseStream } from '../sse/parse-sse-stream.js';
+import { readSseStream } from '../sse/parse-sse-stream.js';
 import { fixturesOf } from '../test-support/read-fixture.js';
 import { createStreamConverter } from './convert-stream.js';
 
@@ -15,10 +16,11 @@ async function replay(name: string, chunkSize = 97): Promise<StreamEvent[]> {
   }
   const converter = createStreamConverter();
   const events: StreamEvent[] = [];
-  for await (const message of parseSseStream(body(), { maxMessageBytes: 1 << 20 })) {
-    if (message.data === '[DONE]') break;
+  await readSseStream(Readable.from(body()), { maxMessageBytes: 1 << 20 }, (message) => {
+    if (message.data === '[DONE]') return 'stop';
     events.push(...converter.convert(JSON.parse(message.data), message.event));
-  }
+    return undefined;
+  });
   events.push(...converter.end());
   return events;
 }

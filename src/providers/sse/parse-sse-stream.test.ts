@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
-import { parseSseStream, readSseStream, type SseMessage } from './parse-sse-stream.js';
+import { readSseStream, type SseMessage } from './parse-sse-stream.js';
 
 const encoder = new TextEncoder();
 
@@ -26,23 +26,8 @@ function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return pieces;
 }
 
-type Collect = (body: AsyncIterable<Uint8Array>, maxMessageBytes?: number) => Promise<SseMessage[]>;
-
-/** Every message, read by pulling from `parseSseStream`. */
-async function collectPulled(
-  body: AsyncIterable<Uint8Array>,
-  maxMessageBytes = 10_000,
-): Promise<SseMessage[]> {
-  const messages: SseMessage[] = [];
-  for await (const message of parseSseStream(body, { maxMessageBytes })) messages.push(message);
-  return messages;
-}
-
 /** Every message, handed over by `readSseStream` from a stream of the same chunks. */
-async function collectPushed(
-  body: AsyncIterable<Uint8Array>,
-  maxMessageBytes = 10_000,
-): Promise<SseMessage[]> {
+async function collect(body: AsyncIterable<Uint8Array>, maxMessageBytes = 10_000): Promise<SseMessage[]> {
   const messages: SseMessage[] = [];
   await readSseStream(Readable.from(body), { maxMessageBytes }, (message) => {
     messages.push(message);
@@ -81,10 +66,7 @@ const sampleMessages: SseMessage[] = [
   { event: undefined, data: '[DONE]' },
 ];
 
-describe.each<[string, Collect]>([
-  ['parseSseStream', collectPulled],
-  ['readSseStream', collectPushed],
-])('%s framing', (_name, collect) => {
+describe('readSseStream framing', () => {
   it('parses data, event names and multi-line data, and skips comments', async () => {
     expect(await collect(chunksOf(sample))).toEqual(sampleMessages);
   });
@@ -186,95 +168,6 @@ describe.each<[string, Collect]>([
         { event: undefined, data },
       ]);
     }
-  });
-});
-
-describe('parseSseStream', () => {
-  it('yields each message before the body ends', async () => {
-    const seen: string[] = [];
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    async function* slowBody(): AsyncGenerator<Uint8Array> {
-      yield encoder.encode('data: early\n\n');
-      await gate;
-      yield encoder.encode('data: late\n\n');
-    }
-    const iterator = parseSseStream(slowBody(), { maxMessageBytes: 100 });
-    const first = await iterator.next();
-    seen.push(first.done === true ? 'done' : first.value.data);
-    expect(seen).toEqual(['early']);
-    release();
-    const second = await iterator.next();
-    expect(second.done === true ? 'done' : second.value.data).toBe('late');
-    expect((await iterator.next()).done).toBe(true);
-  });
-
-  it('stops reading the body when the consumer stops', async () => {
-    let reads = 0;
-    let closed = false;
-    async function* endlessBody(): AsyncGenerator<Uint8Array> {
-      try {
-        for (;;) {
-          reads += 1;
-          yield encoder.encode(`data: ${reads}\n\n`);
-        }
-      } finally {
-        closed = true;
-      }
-    }
-    const received: string[] = [];
-    for await (const message of parseSseStream(endlessBody(), { maxMessageBytes: 100 })) {
-      received.push(message.data);
-      if (received.length === 3) break;
-    }
-    expect(received).toEqual(['1', '2', '3']);
-    expect(closed).toBe(true);
-    expect(reads).toBe(3);
-  });
-
-  it('fails while a never-ending message is still growing, without reading the rest of the body', async () => {
-    let reads = 0;
-    let closed = false;
-    async function* growingBody(): AsyncGenerator<Uint8Array> {
-      try {
-        yield encoder.encode('data: ok\n\ndata: ');
-        for (;;) {
-          reads += 1;
-          yield encoder.encode('z'.repeat(1_000));
-        }
-      } finally {
-        closed = true;
-      }
-    }
-    const received: string[] = [];
-    const error = await failureOf(
-      (async () => {
-        for await (const message of parseSseStream(growingBody(), { maxMessageBytes: 5_000 })) {
-          received.push(message.data);
-        }
-      })(),
-    );
-    expect(error.code).toBe('upstream_bad_response');
-    expect(received).toEqual(['ok']);
-    expect(closed).toBe(true);
-    expect(reads).toBeLessThan(10);
-  });
-
-  it('yields the messages completed before an oversized one in the same chunk', async () => {
-    const received: string[] = [];
-    const error = await failureOf(
-      (async () => {
-        for await (const message of parseSseStream(chunksOf(`data: a\n\ndata: ${'b'.repeat(50)}\n\n`), {
-          maxMessageBytes: 10,
-        })) {
-          received.push(message.data);
-        }
-      })(),
-    );
-    expect(received).toEqual(['a']);
-    expect(error.code).toBe('upstream_bad_response');
   });
 });
 

@@ -1,10 +1,9 @@
 /**
  * The one place Server-Sent Events text is parsed. The framing rules (CR, LF and CRLF line ends, comments,
- * multi-line data, `event:` names, a leading byte-order mark) are `eventsource-parser`'s job; this file adds
- * UTF-8 decoding across chunk boundaries and a cap on the size of one message, in a synchronous decoder, and
- * two ways to read a body through it: `readSseStream`, which hands each message to a callback as soon as its
- * chunk arrives and waits only when the callback asks it to (the executor's path, with no promise per
- * chunk), and `parseSseStream`, pull-based iteration over any async iterable. With either, a consumer that
+ * multi-line data, `event:` names) are `eventsource-parser`'s job; this file adds UTF-8 decoding across
+ * chunk boundaries, the leading byte-order mark, and a cap on the size of one message, in a synchronous
+ * decoder, and `readSseStream`, which reads a body through it and hands each message to a callback as soon
+ * as its chunk arrives, waiting only when the callback asks it to (no promise per chunk). A callback that
  * stops early stops the read of the body too.
  */
 import type { Readable } from 'node:stream';
@@ -124,24 +123,6 @@ export class SseDecoder {
       { retryable: true, metadata: { max_message_bytes: this.#maxMessageBytes } },
     );
   }
-}
-
-/**
- * Yields each SSE message of `body` as soon as the chunk that completes it arrives. Comments are skipped.
- * Throws a RouterError `upstream_bad_response` when one message's data passes `maxMessageBytes`. A message
- * the stream never terminated with a blank line is dropped, as the SSE specification requires.
- */
-export async function* parseSseStream(
-  body: AsyncIterable<Uint8Array>,
-  options: ParseSseStreamOptions,
-): AsyncGenerator<SseMessage> {
-  const decoder = new SseDecoder(options);
-  for await (const chunk of body) {
-    yield* decoder.push(chunk);
-    if (decoder.failure !== undefined) throw decoder.failure;
-  }
-  yield* decoder.end();
-  if (decoder.failure !== undefined) throw decoder.failure;
 }
 
 /**
