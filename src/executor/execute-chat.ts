@@ -32,12 +32,7 @@ import { createContinuationRequest } from './create-continuation-request.js';
 import { countsAgainstCircuit, decideAfterFailure } from './failure-policy.js';
 import { type StreamDeadlines, streamDeadlines } from './stream-deadlines.js';
 import type { UpstreamTarget } from './upstream-catalog.js';
-import {
-  readBodyText,
-  transportError,
-  type UpstreamClient,
-  type UpstreamResponse,
-} from './upstream-client.js';
+import { transportError, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 
 /** One model to try, with its upstreams in order. */
 export interface CandidateModel {
@@ -810,7 +805,7 @@ async function attemptOnce(
       clearTimeout(firstTokenTimer);
       let text = '';
       try {
-        text = await readBodyText(response.body, maxErrorBodyBytes);
+        text = await response.body.text(maxErrorBodyBytes);
       } catch {
         response.body.destroy();
       }

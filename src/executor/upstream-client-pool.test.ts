@@ -66,7 +66,7 @@ describe('UpstreamClient connection pool', () => {
       expect(mostOpen).toBe(count);
       expect(client.queueStats()).toEqual([]);
       endHeld();
-      const bodies = await Promise.all(responses.map((response) => response.body.text()));
+      const bodies = await Promise.all(responses.map((response) => response.body.text(1_000)));
       expect(bodies.every((body) => body === 'data: start\n\ndata: [DONE]\n\n')).toBe(true);
     } finally {
       endHeld();
@@ -95,7 +95,7 @@ describe('UpstreamClient connection pool', () => {
       expect(waits).toEqual([]);
       // Ending one stream frees its connection for the queued call.
       held.shift()?.end('data: [DONE]\n\n');
-      await first[0]?.body.text();
+      await first[0]?.body.text(1_000);
       const response = await third;
       expect(response.statusCode).toBe(200);
       expect(mostOpen).toBe(2);
@@ -104,7 +104,7 @@ describe('UpstreamClient connection pool', () => {
       expect(waits[0]?.waitMs).toBeGreaterThan(0);
       expect(client.queueStats()).toEqual([{ origin: base, queued: 0, connected: 2 }]);
       endHeld();
-      await Promise.all([first[1]?.body.text(), response.body.text()]);
+      await Promise.all([first[1]?.body.text(1_000), response.body.text(1_000)]);
     } finally {
       endHeld();
       await client.close();

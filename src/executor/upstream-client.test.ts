@@ -3,11 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouterError } from '../core/errors.js';
+import { readSseStream } from '../providers/sse/parse-sse-stream.js';
+import type { UpstreamBody } from './upstream-body.js';
 import { type FetchTextOptions, UpstreamClient } from './upstream-client.js';
 
 let server: Server;
 let base = '';
 let received = 0;
+let closedStreams = 0;
+let connections = 0;
 const client = new UpstreamClient();
 
 beforeAll(async () => {
@@ -37,8 +41,41 @@ beforeAll(async () => {
         if (path === '/reset') socket?.resetAndDestroy();
         else socket?.end(() => socket.destroy());
       }, 20);
+    } else if (path === '/sse-slow') {
+      // Fifty separate writes, 4 ms apart: a reader that pauses is seen by how many reach it.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        sent += 1;
+        if (sent < 50) response.write(`data: ${sent}\n\n`);
+        else {
+          clearInterval(timer);
+          response.end('data: [DONE]\n\n');
+        }
+      }, 4);
+      response.on('close', () => clearInterval(timer));
+    } else if (path === '/sse-quick') {
+      // The headers and the first chunk go out in one packet, and the end follows at once.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n');
+      response.end('data: [DONE]\n\n');
+    } else if (path === '/sse-end-together') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.flushHeaders();
+      // Headers first, then the last messages and the end of the chunked body in one write.
+      setTimeout(() => response.end('data: a\n\ndata: [DONE]\n\n'), 20);
+    } else if (path === '/sse-endless') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => response.write('data: more\n\n'), 10);
+      response.on('close', () => {
+        clearInterval(timer);
+        closedStreams += 1;
+      });
     }
     // '/hang' never answers.
+  });
+  server.on('connection', () => {
+    connections += 1;
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -141,5 +178,113 @@ describe('UpstreamClient.fetchText', () => {
       client.fetchText({ ...options('/ok'), url: `http://127.0.0.1:${port}/ok` }),
     );
     expect(error.code).toBe('upstream_connect_failed');
+  });
+});
+
+/** Reads a streamed body to its end, as text; `onChunk` sees each chunk as it arrives. */
+function readAll(body: UpstreamBody, onChunk: (text: string) => void = () => {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    body.read(
+      (chunk) => {
+        const piece = Buffer.from(chunk).toString('utf8');
+        text += piece;
+        onChunk(piece);
+      },
+      (error) => (error === undefined ? resolve(text) : reject(error)),
+    );
+  });
+}
+
+describe('UpstreamClient.send (streamed bodies)', () => {
+  it('keeps what arrived before the body is read, the end included', async () => {
+    const response = await client.send(options('/sse-quick'));
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    // By now the whole answer has arrived; nothing of it may be lost.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await readAll(response.body)).toBe('data: first\n\ndata: [DONE]\n\n');
+  });
+
+  it('holds the upstream back while the reader is paused, and reads on after resume', async () => {
+    const response = await client.send(options('/sse-slow'));
+    let chunks = 0;
+    const done = readAll(response.body, () => {
+      chunks += 1;
+      if (chunks === 1) response.body.pause();
+    });
+    let whilePaused: number[];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const early = chunks;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // About 25 more writes went out meanwhile; they wait in the socket, not in the reader (what had
+      // arrived before the pause may still be handed over).
+      whilePaused = [early, chunks];
+    } finally {
+      response.body.resume();
+    }
+    expect(whilePaused[1]).toBe(whilePaused[0]);
+    expect(whilePaused[1]).toBeLessThan(5);
+    const text = await done;
+    expect(text.startsWith('data: 1\n\ndata: 2\n\n')).toBe(true);
+    expect(text.endsWith('data: 49\n\ndata: [DONE]\n\n')).toBe(true);
+  });
+
+  it('keeps the connection when the reader stops at a message that comes with the end of the response', async () => {
+    const before = connections;
+    for (let call = 0; call < 3; call += 1) {
+      const response = await client.send(options('/sse-end-together'));
+      await readSseStream(response.body, { maxMessageBytes: 100 }, (message) =>
+        message.data === '[DONE]' ? 'stop' : undefined,
+      );
+      // Time for the ended response's connection to go back to the pool; a destroyed one never does.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // One new connection at most (none when an idle one was left by an earlier test).
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('closes the connection when the body is dropped before its end', async () => {
+    const before = closedStreams;
+    const response = await client.send(options('/sse-endless'));
+    await new Promise<void>((resolve) =>
+      response.body.read(
+        () => resolve(),
+        () => {},
+      ),
+    );
+    response.body.destroy();
+    await expect.poll(() => closedStreams, { timeout: 2_000 }).toBe(before + 1);
+  });
+
+  it("fails the body with the signal's reason when the caller aborts in the middle", async () => {
+    const controller = new AbortController();
+    const response = await client.send(options('/sse-endless', controller.signal));
+    const reading = readAll(response.body, () =>
+      controller.abort(new RouterError('upstream_stream_idle', 'went quiet')),
+    );
+    const error = await failureOf(reading);
+    expect(error.code).toBe('upstream_stream_idle');
+    expect(error.message).toBe('went quiet');
+  });
+
+  it('reads an error answer whole, and gives up on one past its limit', async () => {
+    const whole = await client.send(options('/big-error'));
+    expect(whole.statusCode).toBe(500);
+    expect(await whole.body.text(10_000)).toBe('e'.repeat(5_000));
+    const cut = await client.send(options('/big-error'));
+    const error = await failureOf(cut.body.text(100));
+    expect(error.code).toBe('upstream_bad_response');
+  });
+
+  it('does not send a call whose signal has already been aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new RouterError('client_closed', 'gone before the call'));
+    const before = received;
+    const error = await failureOf(client.send(options('/ok', controller.signal)));
+    expect(error.message).toBe('gone before the call');
+    await client.fetchText(options('/ok'));
+    expect(received).toBe(before + 1);
   });
 });

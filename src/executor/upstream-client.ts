@@ -1,7 +1,9 @@
 /**
  * HTTP to upstreams: one keep-alive connection pool per origin (undici's Agent), time-to-first-byte and
  * idle limits enforced by undici itself (headersTimeout / bodyTimeout), and the caller's abort signal on
- * every call. Transport failures become RouterErrors with stable codes.
+ * every call. Transport failures become RouterErrors with stable codes. Both kinds of call are served
+ * from undici's dispatch callbacks, without its request API: a whole answer is collected as text
+ * (`fetchText`), a streamed one is handed to its reader chunk by chunk (`send`, `UpstreamBody`).
  *
  * The pool has no connection limit unless one is configured: an agent fleet holds thousands of long
  * streams open at once, and with HTTP/1.1 every open stream holds a connection, so any fixed limit puts
@@ -11,15 +13,15 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { Agent, type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import { RouterError } from '../core/errors.js';
-import { readStreamText } from './read-stream-text.js';
+import { bodyTooLarge, UpstreamBody } from './upstream-body.js';
 
 export interface UpstreamResponse {
   statusCode: number;
-  headers: Dispatcher.ResponseData['headers'];
-  body: Dispatcher.ResponseData['body'];
+  headers: IncomingHttpHeaders;
+  body: UpstreamBody;
 }
 
 export interface UpstreamClientOptions {
@@ -157,17 +159,24 @@ export class UpstreamClient {
     return dispatchOptions;
   }
 
-  /** Sends one request; resolves when response headers arrive, rejects with a RouterError. */
-  async send(options: SendOptions): Promise<UpstreamResponse> {
-    try {
-      // The same object goes on to the pool's interceptor, which finds the queue listener by it.
-      const requestOptions: Dispatcher.RequestOptions = this.#dispatchOptions(options);
-      requestOptions.signal = options.signal;
-      const response = await this.#dispatcher.request(requestOptions);
-      return { statusCode: response.statusCode, headers: response.headers, body: response.body };
-    } catch (error) {
-      throw transportError(error, options.signal);
-    }
+  /**
+   * Sends one request; resolves when response headers arrive, with the body still arriving (read it with
+   * `readSseStream` or `body.text`), and rejects with a RouterError. Like `fetchText`, it works from
+   * undici's dispatch callbacks: no response stream and no request wrapper per call.
+   */
+  send(options: SendOptions): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      if (options.signal.aborted) {
+        reject(transportError(options.signal.reason, options.signal));
+        return;
+      }
+      const handler = new StreamResponseHandler(options.signal, resolve, reject);
+      try {
+        this.#dispatcher.dispatch(this.#dispatchOptions(options), handler);
+      } catch (error) {
+        handler.onResponseError(undefined, error as Error);
+      }
+    });
   }
 
   /**
@@ -252,6 +261,78 @@ class QueueTimingHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     this.#handler.onResponseError?.(controller, error);
+  }
+}
+
+/**
+ * Answers `send`: resolves with the status, headers and an `UpstreamBody` once the headers arrive, then
+ * feeds the body. The call's abort listener lives until the body is over.
+ */
+class StreamResponseHandler implements Dispatcher.DispatchHandler {
+  readonly #signal: AbortSignal;
+  readonly #resolve: (value: UpstreamResponse) => void;
+  readonly #reject: (error: RouterError) => void;
+  #controller: Dispatcher.DispatchController | undefined;
+  #body: UpstreamBody | undefined;
+  /** The promise is settled: from then on only the body hears of the call. */
+  #answered = false;
+  readonly #release = () => this.#signal.removeEventListener('abort', this.#onAbort);
+  readonly #onAbort = () => {
+    const reason = this.#signal.reason as Error;
+    if (!this.#answered) this.#fail(transportError(reason, this.#signal));
+    // undici then reports the abort to onResponseError, which fails the body with the signal's reason.
+    this.#controller?.abort(reason);
+  };
+
+  constructor(
+    signal: AbortSignal,
+    resolve: (value: UpstreamResponse) => void,
+    reject: (error: RouterError) => void,
+  ) {
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    signal.addEventListener('abort', this.#onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Aborted while it waited for a connection: it is not sent.
+    if (this.#answered)
+      controller.abort(this.#signal.reason ?? new RouterError('client_closed', 'request aborted'));
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    const body = new UpstreamBody(controller, this.#release);
+    this.#body = body;
+    this.#resolve({ statusCode, headers, body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#body?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#body?.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    const body = this.#body;
+    if (body !== undefined) body.finish(this.#signal.aborted ? (this.#signal.reason ?? error) : error);
+    else this.#fail(transportError(error, this.#signal));
+  }
+
+  #fail(error: RouterError): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#release();
+    this.#reject(error);
   }
 }
 
@@ -352,13 +433,6 @@ function originAndPath(url: string): { origin: string; path: string } {
   return start < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, start), path: url.slice(start) };
 }
 
-/** The error for an upstream body past its byte limit. */
-function bodyTooLarge(maxBytes: number): RouterError {
-  return new RouterError('upstream_bad_response', `upstream body is larger than ${maxBytes} bytes`, {
-    retryable: true,
-  });
-}
-
 /** Maps undici and socket errors (and aborts) to the router's codes. */
 export function transportError(error: unknown, signal?: AbortSignal): RouterError {
   if (error instanceof RouterError) return error;
@@ -422,16 +496,4 @@ export function transportError(error: unknown, signal?: AbortSignal): RouterErro
       cause: error,
     },
   );
-}
-
-/** Reads a whole body as text, failing once it passes `maxBytes`. */
-export function readBodyText(body: Readable, maxBytes: number): Promise<string> {
-  return readStreamText(body, {
-    maxBytes,
-    tooLarge: () => bodyTooLarge(maxBytes),
-    closedEarly: () =>
-      new RouterError('upstream_stream_cut', 'the upstream closed the connection before the body ended', {
-        retryable: true,
-      }),
-  });
 }

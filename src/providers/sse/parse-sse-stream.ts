@@ -6,8 +6,7 @@
  * as its chunk arrives, waiting only when the callback asks it to (no promise per chunk). A callback that
  * stops early stops the read of the body too.
  */
-import type { Readable } from 'node:stream';
-import { finished } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import { RouterError } from '../../core/errors.js';
@@ -126,6 +125,34 @@ export class SseDecoder {
 }
 
 /**
+ * Bytes that arrive in chunks for one reader: an upstream body read from the HTTP client's callbacks
+ * (`UpstreamBody`), or any Readable through `readableSource`.
+ */
+export interface ByteSource {
+  /** Starts delivery, never synchronously: each chunk to `onData`, then `onEnd` once (with the error if it failed). */
+  read(onData: (chunk: Uint8Array) => void, onEnd: (error?: unknown) => void): void;
+  pause(): void;
+  resume(): void;
+  /** The reader is done: stops the bytes if they have not ended. */
+  destroy(): void;
+}
+
+/** A Readable as a `ByteSource`; a close before the end is reported as an error (ERR_STREAM_PREMATURE_CLOSE). */
+export function readableSource(body: Readable): ByteSource {
+  return {
+    read(onData, onEnd) {
+      body.on('data', onData);
+      finished(body, (error) => onEnd(error ?? undefined));
+    },
+    pause: () => body.pause(),
+    resume: () => {
+      if (body.isPaused()) body.resume();
+    },
+    destroy: () => body.destroy(),
+  };
+}
+
+/**
  * What a message handler wants next: `undefined` for the next message straight away, `'stop'` to end the
  * read there (the body is destroyed), or a promise to wait for (the body is paused until it settles, so a
  * slow consumer holds the upstream back; a rejection fails the read).
@@ -139,10 +166,11 @@ export type SseHandlerResult = undefined | 'stop' | Promise<void>;
  * it), or what the handler threw. On a stop or a failure the body is destroyed.
  */
 export function readSseStream(
-  body: Readable,
+  input: ByteSource | Readable,
   options: ParseSseStreamOptions,
   onMessage: (message: SseMessage) => SseHandlerResult,
 ): Promise<void> {
+  const body = input instanceof Readable ? readableSource(input) : input;
   return new Promise((resolve, reject) => {
     const decoder = new SseDecoder(options);
     let queue: readonly SseMessage[] = noMessages;
@@ -207,26 +235,27 @@ export function readSseStream(
       } else if (ended) {
         settled = true;
         resolve();
-      } else if (body.isPaused()) body.resume();
+      } else body.resume();
     };
 
-    body.on('data', (chunk: Uint8Array) => {
-      if (settled) return;
-      const messages = decoder.push(chunk);
-      if (next < queue.length) queue = [...queue.slice(next), ...messages];
-      else queue = messages;
-      next = 0;
-      if (!waiting) proceed();
-    });
-    // `finished` reports the end, an error, or a close before the end (as ERR_STREAM_PREMATURE_CLOSE).
-    finished(body, (error) => {
-      if (settled) return;
-      if (error === undefined || error === null) ended = true;
-      else {
-        bodyFailed = true;
-        bodyError = error;
-      }
-      if (!waiting) proceed();
-    });
+    body.read(
+      (chunk) => {
+        if (settled) return;
+        const messages = decoder.push(chunk);
+        if (next < queue.length) queue = [...queue.slice(next), ...messages];
+        else queue = messages;
+        next = 0;
+        if (!waiting) proceed();
+      },
+      (error) => {
+        if (settled) return;
+        if (error === undefined) ended = true;
+        else {
+          bodyFailed = true;
+          bodyError = error;
+        }
+        if (!waiting) proceed();
+      },
+    );
   });
 }
