@@ -46,7 +46,7 @@ function createStreamReader(onStamp) {
         const stamp = Number(joined.slice(start, end));
         if (Number.isFinite(stamp)) {
           contentChunks += 1;
-          onStamp(arrivedAt - stamp, contentChunks === 1);
+          onStamp(arrivedAt - stamp, contentChunks === 1, arrivedAt);
         }
         from = end;
       }
@@ -82,7 +82,10 @@ export async function measureAgentStreams({
   // One connection per stream, never a pool limit: the client must not be the queue being measured.
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   const delays = new Float32Array(streams * chunks);
+  // When each chunk arrived, to split the delays of the opening burst from those of steady streaming.
+  const arrivals = new Float64Array(streams * chunks);
   let delayCount = 0;
+  let everyStreamStartedAt = Number.NEGATIVE_INFINITY;
   const firstChunkMs = [];
   let lost = 0;
   let lastError = '';
@@ -99,11 +102,15 @@ export async function measureAgentStreams({
         () => {
           const sentAt = wallClockMs();
           let firstSeen = false;
-          const reader = createStreamReader((delayMs, first) => {
+          const reader = createStreamReader((delayMs, first, arrivedAt) => {
             chunksSeen += 1;
-            if (delayCount < delays.length) delays[delayCount++] = delayMs;
+            if (delayCount < delays.length) {
+              arrivals[delayCount] = arrivedAt;
+              delays[delayCount++] = delayMs;
+            }
             if (first && !firstSeen) {
               firstSeen = true;
+              everyStreamStartedAt = Math.max(everyStreamStartedAt, arrivedAt);
               firstChunkMs.push(wallClockMs() - sentAt);
             }
           });
@@ -154,6 +161,11 @@ export async function measureAgentStreams({
   agent.destroy();
   const cpuSeconds = pid === undefined ? undefined : readTreeCpuSeconds([pid]) - cpuBefore;
   const peakRssMb = memory?.stop();
+  const steady = [];
+  for (let index = 0; index < delayCount; index += 1) {
+    if (arrivals[index] > everyStreamStartedAt) steady.push(delays[index]);
+  }
+  const sortedSteady = Float64Array.from(steady).sort();
   const sortedDelays = delays.subarray(0, delayCount).sort();
   const sortedFirst = Float64Array.from(firstChunkMs).sort();
   return {
@@ -166,6 +178,11 @@ export async function measureAgentStreams({
     chunkDelayP50Ms: percentileOfSorted(sortedDelays, 0.5),
     chunkDelayP99Ms: percentileOfSorted(sortedDelays, 0.99),
     chunkDelayMaxMs: percentileOfSorted(sortedDelays, 1),
+    // Only the chunks that arrived once every stream had its first chunk: steady streaming, without the
+    // opening burst (NaN when no chunk came after it).
+    steadyChunks: sortedSteady.length,
+    steadyChunkDelayP50Ms: percentileOfSorted(sortedSteady, 0.5),
+    steadyChunkDelayP99Ms: percentileOfSorted(sortedSteady, 0.99),
     firstChunkP50Ms: percentileOfSorted(sortedFirst, 0.5),
     firstChunkP99Ms: percentileOfSorted(sortedFirst, 0.99),
     cpuSeconds,
