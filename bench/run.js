@@ -32,7 +32,7 @@ import { request } from 'undici';
 import { answerText, streamedAnswerText } from './fake-upstream.js';
 import { formatFleetLines, runFleetBench } from './fleet-bench.js';
 import { formatNumber, formatSummaryTable } from './format-summary.js';
-import { measureAgentStreams } from './measure-agent-streams.js';
+import { measureAgentStreams, warmUpStreams } from './measure-agent-streams.js';
 import { measureIngressCpu, measureIngressStreams } from './measure-ingress-streams.js';
 import { measureLatency, measureLongRun, measureThroughput } from './measure-load.js';
 import { measureOneStream, measureStreams } from './measure-stream.js';
@@ -55,6 +55,8 @@ const allSystems = ['bare', 'portkey', 'router'];
 // Phases that are not a system of the main comparison; `--only` accepts them beside the systems.
 const extraPhases = ['agent-streams'];
 const leakThresholdMb = 10;
+/** Calls each system gets before the agent-streams run, half of them streams (`warmUpStreams`). */
+const agentWarmUpCalls = 4000;
 // Other processes busy for more than a tenth of a core on average make a system's figures suspect.
 const otherWorkWarningCores = 0.1;
 
@@ -655,8 +657,9 @@ function readOpenFileLimit() {
 /**
  * The agent workload: `agentStreams` streams at `agentTokensPerSecond` for `agentStreamSeconds`, opened
  * within a second, straight to a stamping fake upstream, then through the bare proxy, then through the
- * router, one after another against the same upstream process. Each figure is read by the same client;
- * what the bare proxy and the router add per chunk is their delay minus the direct one.
+ * router, one after another against the same upstream process, each system warmed up first with the same
+ * calls. Each figure is read by the same client; what the bare proxy and the router add per chunk is their
+ * delay minus the direct one.
  */
 async function measureAgentPhase(context) {
   const { settings } = context;
@@ -716,10 +719,14 @@ async function measureAgentPhase(context) {
           result[name] = { measured: false, reason: `did not start: ${started.handle.output.slice(-500)}` };
           continue;
         }
-        // A few short calls first, so the first of the 2,000 does not pay for compiling the path.
-        for (let index = 0; index < 20; index += 1) {
-          await postOnce(started.url, agentContext.headers, context.bodies.plain);
-        }
+        // Both systems are measured warm, as a router in service is: see `warmUpStreams`.
+        await warmUpStreams({
+          url: started.url,
+          headers: agentContext.headers,
+          plainBody: context.bodies.plain,
+          streamBody: context.bodies.stream,
+          calls: agentWarmUpCalls,
+        });
         const loadBefore = os.loadavg()[0];
         result[name] = {
           measured: true,
