@@ -64,6 +64,21 @@ function createStreamReader(onStamp) {
   };
 }
 
+/** Sends one POST of `body` to `target` over `agent`; `onResponse` gets the response. */
+function post(agent, target, headers, body, onResponse) {
+  return http.request(
+    {
+      agent,
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+    },
+    onResponse,
+  );
+}
+
 /**
  * Warms a system up as a long-running one would be: `calls` calls, `concurrency` at a time, every other
  * one streamed and dropped after its first bytes (the agent upstream's streams last tens of seconds). A
@@ -77,27 +92,17 @@ export async function warmUpStreams({ url, headers, plainBody, streamBody, calls
   const one = (streamed) =>
     new Promise((resolve) => {
       const body = streamed ? streamBody : plainBody;
-      const outgoing = http.request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          response.on('data', () => {
-            if (streamed) {
-              outgoing.destroy();
-              resolve();
-            }
-          });
-          response.on('end', resolve);
-          response.on('error', resolve);
-          response.on('close', resolve);
-        },
-      );
+      const outgoing = post(agent, target, headers, body, (response) => {
+        response.on('data', () => {
+          if (streamed) {
+            outgoing.destroy();
+            resolve();
+          }
+        });
+        response.on('end', resolve);
+        response.on('error', resolve);
+        response.on('close', resolve);
+      });
       outgoing.on('error', resolve);
       outgoing.end(body);
     });
@@ -174,28 +179,18 @@ export async function measureAgentStreams({
             }
             resolve();
           };
-          const outgoing = http.request(
-            {
-              agent,
-              host: target.hostname,
-              port: target.port,
-              path: target.pathname,
-              method: 'POST',
-              headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-            },
-            (response) => {
-              if (response.statusCode !== 200) {
-                response.resume();
-                finish(new Error(`status ${response.statusCode}`));
-                return;
-              }
-              response.setEncoding('utf8');
-              response.on('data', (text) => reader.read(text, wallClockMs()));
-              response.on('end', () => finish());
-              response.on('error', (error) => finish(error));
-              response.on('close', () => finish(new Error('closed before the end')));
-            },
-          );
+          const outgoing = post(agent, target, headers, body, (response) => {
+            if (response.statusCode !== 200) {
+              response.resume();
+              finish(new Error(`status ${response.statusCode}`));
+              return;
+            }
+            response.setEncoding('utf8');
+            response.on('data', (text) => reader.read(text, wallClockMs()));
+            response.on('end', () => finish());
+            response.on('error', (error) => finish(error));
+            response.on('close', () => finish(new Error('closed before the end')));
+          });
           outgoing.on('error', (error) => finish(error));
           outgoing.end(body);
         },
