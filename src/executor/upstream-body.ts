@@ -10,6 +10,12 @@ import type { ByteSource } from '../providers/sse/parse-sse-stream.js';
 type DataListener = (chunk: Uint8Array) => void;
 type EndListener = (error?: unknown) => void;
 
+/**
+ * Bytes kept for a reader that has not started: past this the socket is paused until it reads, as a
+ * stream's high-water mark would, so a body nobody reads cannot grow without bound.
+ */
+const maxPendingBytes = 64 * 1024;
+
 export class UpstreamBody implements ByteSource {
   readonly #controller: Dispatcher.DispatchController;
   /** Called once the body is over (ended, failed or destroyed): drops the call's abort listener. */
@@ -18,6 +24,9 @@ export class UpstreamBody implements ByteSource {
   #onEnd: EndListener | undefined;
   /** Chunks (and the end) that came before the reader's first delivery. */
   #pending: Buffer[] | undefined = [];
+  #pendingBytes = 0;
+  /** Paused because nothing read the pending chunks; undone when the reader takes them. */
+  #heldBack = false;
   #over = false;
   #failure: unknown;
   #destroyed = false;
@@ -31,8 +40,17 @@ export class UpstreamBody implements ByteSource {
   /** From the dispatch handler: one chunk of the body. */
   push(chunk: Buffer): void {
     if (this.#destroyed) return;
-    if (this.#pending !== undefined) this.#pending.push(chunk);
-    else this.#onData?.(chunk);
+    const pending = this.#pending;
+    if (pending === undefined) {
+      this.#onData?.(chunk);
+      return;
+    }
+    pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes > maxPendingBytes && !this.#heldBack && !this.#over) {
+      this.#heldBack = true;
+      this.#controller.pause();
+    }
   }
 
   /** From the dispatch handler: the body ended (`error` undefined) or failed. Only the first call counts. */
@@ -60,20 +78,25 @@ export class UpstreamBody implements ByteSource {
         if (this.#destroyed) return;
         onData(chunk);
       }
-      if (this.#over && !this.#destroyed) onEnd(this.#failure);
+      if (this.#over) {
+        if (!this.#destroyed) onEnd(this.#failure);
+      } else if (this.#heldBack) {
+        this.#heldBack = false;
+        if (!this.#paused) this.#controller.resume();
+      }
     });
   }
 
   pause(): void {
     if (this.#paused || this.#over) return;
     this.#paused = true;
-    this.#controller.pause();
+    if (!this.#heldBack) this.#controller.pause();
   }
 
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    if (!this.#over) this.#controller.resume();
+    if (!this.#over && !this.#heldBack) this.#controller.resume();
   }
 
   /**

@@ -12,6 +12,7 @@ let base = '';
 let received = 0;
 let closedStreams = 0;
 let connections = 0;
+let floodWritten = 0;
 const client = new UpstreamClient();
 
 beforeAll(async () => {
@@ -64,6 +65,22 @@ beforeAll(async () => {
       response.flushHeaders();
       // Headers first, then the last messages and the end of the chunked body in one write.
       setTimeout(() => response.end('data: a\n\ndata: [DONE]\n\n'), 20);
+    } else if (path === '/flood') {
+      // 32 MB as fast as the socket takes it; how far it got shows whether the client held it back.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const piece = `data: ${'x'.repeat(64 * 1024 - 8)}\n\n`;
+      floodWritten = 0;
+      const more = () => {
+        while (floodWritten < 32 * 1024 * 1024) {
+          floodWritten += piece.length;
+          if (!response.write(piece)) {
+            response.once('drain', more);
+            return;
+          }
+        }
+        response.end();
+      };
+      more();
     } else if (path === '/sse-endless') {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       const timer = setInterval(() => response.write('data: more\n\n'), 10);
@@ -243,6 +260,24 @@ describe('UpstreamClient.send (streamed bodies)', () => {
     }
     // One new connection at most (none when an idle one was left by an earlier test).
     expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('holds the upstream back while nothing reads the body, and delivers all of it once read', async () => {
+    const response = await client.send(options('/flood'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Unread, the body keeps 64 KB and the sockets' buffers; the upstream is far from its 32 MB.
+    expect(floodWritten).toBeLessThan(16 * 1024 * 1024);
+    let size = 0;
+    await new Promise<void>((resolve, reject) =>
+      response.body.read(
+        (chunk) => {
+          size += chunk.length;
+        },
+        (error) => (error === undefined ? resolve() : reject(error)),
+      ),
+    );
+    expect(size).toBe(floodWritten);
+    expect(size).toBeGreaterThanOrEqual(32 * 1024 * 1024);
   });
 
   it('closes the connection when the body is dropped before its end', async () => {
