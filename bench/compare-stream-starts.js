@@ -13,15 +13,14 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureAgentStreams } from './measure-agent-streams.js';
 import {
-  benchEnvironment,
   benchRequestBodies,
   findFreePort,
-  spawnSystem,
+  spawnBenchRouter,
   startFakeUpstream,
   stopSystem,
   waitForHttp,
@@ -68,17 +67,7 @@ async function runOnce(root) {
     handles.push(upstream.handle);
     const upstreamPort = upstream.port;
     const port = await findFreePort();
-    const router = spawnSystem({
-      name: 'router',
-      command: join(root, 'bin', 'pareto-router.js'),
-      args: ['serve', '--port', String(port), '--data-dir', dataDir],
-      env: benchEnvironment({
-        OPENROUTER_API_KEY: 'bench',
-        OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-        PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-      }),
-      cwd: root,
-    });
+    const router = spawnBenchRouter({ root, port, dataDir, upstreamPort });
     handles.push(router);
     if (!(await waitForHttp(router, `http://127.0.0.1:${port}/health`, 30_000))) {
       throw new Error(`the router in ${root} did not start:\n${router.output}`);

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { mkdtempSync, rmSync } from 'node:fs';
 /**
  * CPU per call at a fixed, unsaturated rate: the regime a team's router spends most of its time in, where
  * every call wakes an idle process and finds its caches cold. The throughput phases of `run.js` measure
@@ -11,17 +10,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
  *
  *   npm run build && node bench/cpu-at-rate.js [--system router|bare] [--rate 250] [--seconds 4] [--warm 20000]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { post } from './measure-agent-streams.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
-  benchEnvironment,
   benchRequestBodies,
   findFreePort,
+  spawnBenchRouter,
   spawnSystem,
   startFakeUpstream,
   stopSystem,
@@ -66,19 +67,12 @@ const handle =
           `http://127.0.0.1:${upstream.port}/v1`,
         ],
       })
-    : spawnSystem({
-        name: 'router',
-        command: join(rootDir, 'bin', 'pareto-router.js'),
-        args: ['serve', '--port', String(port), '--data-dir', dataDir],
-        env: benchEnvironment({
-          OPENROUTER_API_KEY: 'bench',
-          OPENROUTER_BASE_URL: `http://127.0.0.1:${upstream.port}/api/v1`,
-          PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-        }),
-        cwd: rootDir,
-      });
+    : spawnBenchRouter({ root: rootDir, port, dataDir, upstreamPort: upstream.port });
 const readyUrl = `http://127.0.0.1:${port}${system === 'bare' ? '/' : '/health'}`;
-const path = system === 'bare' ? '/v1/chat/completions' : '/api/v1/chat/completions';
+const target = new URL(
+  `http://127.0.0.1:${port}${system === 'bare' ? '/v1/chat/completions' : '/api/v1/chat/completions'}`,
+);
+const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 const bodies = benchRequestBodies();
 const agents = {
   keep: new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY }),
@@ -89,27 +83,13 @@ const agents = {
 function call(kind, connection) {
   const body = kind === 'stream' ? bodies.stream : bodies.plain;
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent: agents[connection],
-        headers: {
-          'content-type': 'application/json',
-          authorization: 'Bearer bench',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () =>
-          response.statusCode === 200 ? resolve() : reject(new Error(`status ${response.statusCode}`)),
-        );
-        response.on('error', reject);
-      },
-    );
+    const request = post(agents[connection], target, headers, body, (response) => {
+      response.resume();
+      response.on('end', () =>
+        response.statusCode === 200 ? resolve() : reject(new Error(`status ${response.statusCode}`)),
+      );
+      response.on('error', reject);
+    });
     request.on('error', reject);
     request.end(body);
   });

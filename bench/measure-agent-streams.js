@@ -64,8 +64,8 @@ function createStreamReader(onStamp) {
   };
 }
 
-/** Sends one POST of `body` to `target` over `agent`; `onResponse` gets the response. */
-function post(agent, target, headers, body, onResponse) {
+/** Sends one POST of `body` to `target` (a URL) over `agent`; `onResponse` gets the response. */
+export function post(agent, target, headers, body, onResponse) {
   return http.request(
     {
       agent,

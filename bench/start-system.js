@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -136,6 +136,25 @@ export function benchRequestBodies() {
     plain: JSON.stringify(base),
     stream: JSON.stringify({ ...base, stream: true, stream_options: { include_usage: true } }),
   };
+}
+
+/**
+ * Starts `pareto-router serve` from the checkout at `root`, through its bin (as an installed bin runs, with
+ * `node` from this process's directory first on PATH), routing to the fake upstream at `upstreamPort`,
+ * with its request log in `dataDir`. Callers wait for `/health` themselves.
+ */
+export function spawnBenchRouter({ root, port, dataDir, upstreamPort }) {
+  return spawnSystem({
+    name: 'router',
+    command: join(root, 'bin', 'pareto-router.js'),
+    args: ['serve', '--port', String(port), '--data-dir', dataDir],
+    env: benchEnvironment({
+      OPENROUTER_API_KEY: 'bench',
+      OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+    }),
+    cwd: root,
+  });
 }
 
 /**

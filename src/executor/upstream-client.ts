@@ -165,18 +165,10 @@ export class UpstreamClient {
    * undici's dispatch callbacks: no response stream and no request wrapper per call.
    */
   send(options: SendOptions): Promise<UpstreamResponse> {
-    return new Promise((resolve, reject) => {
-      if (options.signal.aborted) {
-        reject(transportError(options.signal.reason, options.signal));
-        return;
-      }
-      const handler = new StreamResponseHandler(options.signal, resolve, reject);
-      try {
-        this.#dispatcher.dispatch(this.#dispatchOptions(options), handler);
-      } catch (error) {
-        handler.onResponseError(undefined, error as Error);
-      }
-    });
+    return this.#start(
+      options,
+      (resolve, reject) => new StreamResponseHandler(options.signal, resolve, reject),
+    );
   }
 
   /**
@@ -185,12 +177,24 @@ export class UpstreamClient {
    * is this call's own, so a plain call costs fewer objects than `send` plus a read.
    */
   fetchText(options: FetchTextOptions): Promise<UpstreamText> {
+    return this.#start(options, (resolve, reject) => new TextResponseHandler(options, resolve, reject));
+  }
+
+  /** Dispatches one call through `handler`; a call whose signal has already fired is never sent. */
+  #start<T>(
+    options: SendOptions,
+    handler: (resolve: (value: T) => void, reject: (error: RouterError) => void) => SettlingHandler<T>,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
-      const handler = new TextResponseHandler(options, resolve, reject);
+      if (options.signal.aborted) {
+        reject(transportError(options.signal.reason, options.signal));
+        return;
+      }
+      const started = handler(resolve, reject);
       try {
-        this.#dispatcher.dispatch(this.#dispatchOptions(options), handler);
+        this.#dispatcher.dispatch(this.#dispatchOptions(options), started);
       } catch (error) {
-        handler.onResponseError(undefined, error as Error);
+        started.onResponseError(undefined, error as Error);
       }
     });
   }
@@ -265,53 +269,70 @@ class QueueTimingHandler implements Dispatcher.DispatchHandler {
 }
 
 /**
- * Answers `send`: resolves with the status, headers and an `UpstreamBody` once the headers arrive, then
- * feeds the body. The call's abort listener lives until the body is over.
+ * What both calls' handlers share: the caller's abort signal, undici's controller, and one settlement of
+ * the call's promise. The abort listener is dropped when the promise fails, and when it succeeds unless
+ * the handler keeps it for a body still arriving (it then calls `release` itself).
  */
-class StreamResponseHandler implements Dispatcher.DispatchHandler {
-  readonly #signal: AbortSignal;
-  readonly #resolve: (value: UpstreamResponse) => void;
+abstract class SettlingHandler<T> implements Dispatcher.DispatchHandler {
+  protected readonly signal: AbortSignal;
+  protected controller: Dispatcher.DispatchController | undefined;
+  protected settled = false;
+  readonly #resolve: (value: T) => void;
   readonly #reject: (error: RouterError) => void;
-  #controller: Dispatcher.DispatchController | undefined;
-  #body: UpstreamBody | undefined;
-  /** The promise is settled: from then on only the body hears of the call. */
-  #answered = false;
-  readonly #release = () => this.#signal.removeEventListener('abort', this.#onAbort);
   readonly #onAbort = () => {
-    const reason = this.#signal.reason as Error;
-    if (!this.#answered) this.#fail(transportError(reason, this.#signal));
-    // undici then reports the abort to onResponseError, which fails the body with the signal's reason.
-    this.#controller?.abort(reason);
+    const reason = this.signal.reason as Error;
+    this.fail(transportError(reason, this.signal));
+    // undici then reports the abort to onResponseError.
+    this.controller?.abort(reason);
   };
+  protected readonly release = () => this.signal.removeEventListener('abort', this.#onAbort);
 
-  constructor(
-    signal: AbortSignal,
-    resolve: (value: UpstreamResponse) => void,
-    reject: (error: RouterError) => void,
-  ) {
-    this.#signal = signal;
+  constructor(signal: AbortSignal, resolve: (value: T) => void, reject: (error: RouterError) => void) {
+    this.signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
     signal.addEventListener('abort', this.#onAbort);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    // Aborted while it waited for a connection: it is not sent.
-    if (this.#answered)
-      controller.abort(this.#signal.reason ?? new RouterError('client_closed', 'request aborted'));
+    this.controller = controller;
+    // Failed while it waited for a connection: it is not sent.
+    if (this.settled) controller.abort(new RouterError('client_closed', 'request aborted'));
   }
+
+  abstract onResponseError(controller: Dispatcher.DispatchController | undefined, error: Error): void;
+
+  protected succeed(value: T, keepListening = false): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (!keepListening) this.release();
+    this.#resolve(value);
+  }
+
+  protected fail(error: RouterError): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release();
+    this.#reject(error);
+  }
+}
+
+/**
+ * Answers `send`: resolves with the status, headers and an `UpstreamBody` once the headers arrive, then
+ * feeds the body, which drops the abort listener when it is over.
+ */
+class StreamResponseHandler extends SettlingHandler<UpstreamResponse> {
+  #body: UpstreamBody | undefined;
 
   onResponseStart(
     controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: IncomingHttpHeaders,
   ): void {
-    if (this.#answered) return;
-    this.#answered = true;
-    const body = new UpstreamBody(controller, this.#release);
+    if (this.settled) return;
+    const body = new UpstreamBody(controller, this.release);
     this.#body = body;
-    this.#resolve({ statusCode, headers, body });
+    this.succeed({ statusCode, headers, body }, true);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -324,51 +345,27 @@ class StreamResponseHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     const body = this.#body;
-    if (body !== undefined) body.finish(this.#signal.aborted ? (this.#signal.reason ?? error) : error);
-    else this.#fail(transportError(error, this.#signal));
-  }
-
-  #fail(error: RouterError): void {
-    if (this.#answered) return;
-    this.#answered = true;
-    this.#release();
-    this.#reject(error);
+    if (body !== undefined) body.finish(this.signal.aborted ? (this.signal.reason ?? error) : error);
+    else this.fail(transportError(error, this.signal));
   }
 }
 
-/** Collects one answer for `fetchText`; settles its promise exactly once. */
-class TextResponseHandler implements Dispatcher.DispatchHandler {
+/** Collects one answer for `fetchText`. */
+class TextResponseHandler extends SettlingHandler<UpstreamText> {
   readonly #options: FetchTextOptions;
-  readonly #resolve: (value: UpstreamText) => void;
-  readonly #reject: (error: RouterError) => void;
-  #controller: Dispatcher.DispatchController | undefined;
-  #settled = false;
   #statusCode = 0;
   #headers: IncomingHttpHeaders = {};
   #limit = 0;
   #chunks: Buffer[] = [];
   #size = 0;
-  readonly #onAbort = () => {
-    const reason = this.#options.signal.reason as Error;
-    this.#fail(transportError(reason, this.#options.signal));
-    this.#controller?.abort(reason);
-  };
 
   constructor(
     options: FetchTextOptions,
     resolve: (value: UpstreamText) => void,
     reject: (error: RouterError) => void,
   ) {
+    super(options.signal, resolve, reject);
     this.#options = options;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    if (options.signal.aborted) this.#onAbort();
-    else options.signal.addEventListener('abort', this.#onAbort);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#settled) controller.abort(new RouterError('client_closed', 'request aborted'));
   }
 
   onResponseStart(
@@ -383,21 +380,21 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#settled) return;
+    if (this.settled) return;
     this.#size += chunk.length;
     if (this.#size <= this.#limit) {
       this.#chunks.push(chunk);
       return;
     }
     const tooLarge = bodyTooLarge(this.#limit);
-    if (this.#statusCode >= 200 && this.#statusCode < 300) this.#fail(tooLarge);
-    else this.#succeed('');
+    if (this.#statusCode >= 200 && this.#statusCode < 300) this.fail(tooLarge);
+    else this.#answer('');
     controller.abort(tooLarge);
   }
 
   onResponseEnd(): void {
     const chunks = this.#chunks;
-    this.#succeed(
+    this.#answer(
       chunks.length === 1
         ? (chunks[0] as Buffer).toString('utf8')
         : Buffer.concat(chunks, this.#size).toString('utf8'),
@@ -405,25 +402,17 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    this.#fail(transportError(error, this.#options.signal));
+    this.fail(transportError(error, this.signal));
   }
 
-  #succeed(text: string): void {
-    if (this.#settled) return;
-    this.#settle();
-    this.#resolve({ statusCode: this.#statusCode, headers: this.#headers, text });
-  }
-
-  #fail(error: RouterError): void {
-    if (this.#settled) return;
-    this.#settle();
-    this.#reject(error);
-  }
-
-  #settle(): void {
-    this.#settled = true;
+  protected override fail(error: RouterError): void {
     this.#chunks = [];
-    this.#options.signal.removeEventListener('abort', this.#onAbort);
+    super.fail(error);
+  }
+
+  #answer(text: string): void {
+    this.#chunks = [];
+    this.succeed({ statusCode: this.#statusCode, headers: this.#headers, text });
   }
 }
 
