@@ -16,6 +16,15 @@ type EndListener = (error?: unknown) => void;
  */
 const maxPendingBytes = 64 * 1024;
 
+/**
+ * The rest of a body whose reader stopped early (at the stream's terminator) is read and dropped for this
+ * long and up to this many bytes, so the connection can go back to the pool: an upstream usually ends the
+ * body right after the terminator, sometimes in the next packet. Past either bound the call is aborted and
+ * the connection closed, as before.
+ */
+const discardGraceMs = 1_000;
+const maxDiscardBytes = 64 * 1024;
+
 export class UpstreamBody implements ByteSource {
   readonly #controller: Dispatcher.DispatchController;
   /** Called once the body is over (ended, failed or destroyed): drops the call's abort listener. */
@@ -111,6 +120,28 @@ export class UpstreamBody implements ByteSource {
     this.#over = true;
     this.#release();
     this.#controller.abort(new RouterError('client_closed', 'the upstream body was dropped'));
+  }
+
+  /**
+   * The reader is done before the end of the body: what is left is read and dropped, within
+   * `discardGraceMs` and `maxDiscardBytes`, so the connection is kept; past either bound, `destroy`.
+   */
+  discardRest(): void {
+    if (this.#over || this.#destroyed) {
+      this.destroy();
+      return;
+    }
+    let left = maxDiscardBytes;
+    const timer = setTimeout(() => this.destroy(), discardGraceMs);
+    timer.unref();
+    this.#onData = (chunk) => {
+      left -= chunk.length;
+      if (left >= 0) return;
+      clearTimeout(timer);
+      this.destroy();
+    };
+    this.#onEnd = () => clearTimeout(timer);
+    this.resume();
   }
 
   /** Reads the whole body as text; past `maxBytes` the body is dropped and the call fails. */

@@ -65,6 +65,18 @@ beforeAll(async () => {
       response.flushHeaders();
       // Headers first, then the last messages and the end of the chunked body in one write.
       setTimeout(() => response.end('data: a\n\ndata: [DONE]\n\n'), 20);
+    } else if (path === '/sse-end-later') {
+      // The terminator, then the end of the chunked body in a later packet.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: a\n\ndata: [DONE]\n\n');
+      setTimeout(() => response.end(), 30);
+    } else if (path === '/sse-done-silent') {
+      // The terminator, and then neither more bytes nor the end.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: [DONE]\n\n');
+      response.on('close', () => {
+        closedStreams += 1;
+      });
     } else if (path === '/flood') {
       // 32 MB as fast as the socket takes it; how far it got shows whether the client held it back.
       response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -249,6 +261,29 @@ describe('UpstreamClient.send (streamed bodies)', () => {
     }
     // One new connection at most (none when an idle one was left by an earlier test).
     expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the connection when the end of the response comes after the message the reader stops at', async () => {
+    const before = connections;
+    for (let call = 0; call < 3; call += 1) {
+      const response = await client.send(options('/sse-end-later'));
+      await readSseStream(response.body, { maxMessageBytes: 100 }, (message) =>
+        message.data === '[DONE]' ? 'stop' : undefined,
+      );
+      // The end follows 30 ms after the terminator; then the connection is back in the pool.
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('closes the connection when the response does not end soon after the message the reader stops at', async () => {
+    const before = closedStreams;
+    const response = await client.send(options('/sse-done-silent'));
+    const stoppedAt = performance.now();
+    await readSseStream(response.body, { maxMessageBytes: 100 }, () => 'stop');
+    await expect.poll(() => closedStreams, { timeout: 3_000, interval: 20 }).toBe(before + 1);
+    // Not at once: the rest of the body was waited for first (the bound is one second).
+    expect(performance.now() - stoppedAt).toBeGreaterThan(500);
   });
 
   it('holds the upstream back while nothing reads the body, and delivers all of it once read', async () => {

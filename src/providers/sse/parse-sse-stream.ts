@@ -135,6 +135,13 @@ export interface ByteSource {
   resume(): void;
   /** The reader is done: stops the bytes if they have not ended. */
   destroy(): void;
+  /**
+   * The reader needs nothing more, though the bytes may not have ended (a stream's terminator can come a
+   * packet before the end of its body). A source whose connection outlives the body reads the rest and
+   * drops it, within bounds of its own, so the connection can be used again; without this method the
+   * source is destroyed.
+   */
+  discardRest?(): void;
 }
 
 /** A Readable as a `ByteSource`; a close before the end is reported as an error (ERR_STREAM_PREMATURE_CLOSE). */
@@ -154,7 +161,7 @@ export function readableSource(body: Readable): ByteSource {
 
 /**
  * What a message handler wants next: `undefined` for the next message straight away, `'stop'` to end the
- * read there (the body is destroyed), or a promise to wait for (the body is paused until it settles, so a
+ * read there (the rest of the body is dropped: `discardRest`, or `destroy`), or a promise to wait for (the body is paused until it settles, so a
  * slow consumer holds the upstream back; a rejection fails the read).
  */
 export type SseHandlerResult = undefined | 'stop' | Promise<void>;
@@ -163,7 +170,8 @@ export type SseHandlerResult = undefined | 'stop' | Promise<void>;
  * Reads `body` through an `SseDecoder`, calling `onMessage` for each message, in order, as soon as the chunk
  * that completes it arrives. Resolves when the body ends or the handler stops; rejects with the body's
  * error (once a pending wait has settled), the decoder's `upstream_bad_response` (after the messages before
- * it), or what the handler threw. On a stop or a failure the body is destroyed.
+ * it), or what the handler threw. On a failure the body is destroyed; on a stop, what is left of it is
+ * dropped (see `ByteSource.discardRest`).
  */
 export function readSseStream(
   input: ByteSource | Readable,
@@ -183,7 +191,7 @@ export function readSseStream(
     let bodyError: unknown;
 
     // Messages are handled inside the body's push, so an HTTP client may still be reading the same network
-    // chunk: the body is destroyed once that is done, when the response may have ended there and its
+    // chunk: the body is let go once that is done, when the response may have ended there and its
     // connection can be kept for another request.
     const destroyBody = () => queueMicrotask(() => body.destroy());
     const fail = (error: unknown) => {
@@ -194,7 +202,7 @@ export function readSseStream(
     };
     const stop = () => {
       settled = true;
-      destroyBody();
+      queueMicrotask(() => (body.discardRest === undefined ? body.destroy() : body.discardRest()));
       resolve();
     };
     const afterWait = () => {
