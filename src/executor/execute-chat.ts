@@ -30,6 +30,7 @@ import type { RouterState } from '../state/router-state.js';
 import { ContinuationSplicer, isPrefillIgnored } from './continuation-splicer.js';
 import { createContinuationRequest } from './create-continuation-request.js';
 import { countsAgainstCircuit, decideAfterFailure } from './failure-policy.js';
+import { KeptText } from './kept-text.js';
 import { type StreamDeadlines, streamDeadlines } from './stream-deadlines.js';
 import type { UpstreamTarget } from './upstream-catalog.js';
 import { transportError, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
@@ -899,6 +900,8 @@ async function consumeStream(
   let usageSeen = false;
   let completionCharacters = 0;
   const sent: SentContent = { text: '', toolCalls: false, reasoning: false, overflow: false };
+  // The answer text, for a rescue; `sent.text` is filled from it once the stream is over.
+  const keptText = trackText ? new KeptText(maxPrefillCharacters) : undefined;
 
   const abortWith = (code: 'upstream_stream_idle', message: string) =>
     attemptController.abort(new RouterError(code, message, { retryable: true }));
@@ -908,17 +911,11 @@ async function consumeStream(
     if (!contentSent) sink.keepAlive();
   }, config.timeouts.keepAliveMs);
 
-  const keepText = (text: string) => {
-    if (!trackText || sent.overflow) return;
-    if (sent.text.length + text.length > maxPrefillCharacters) sent.overflow = true;
-    else sent.text += text;
-  };
-
   /** Sends content events in order, waiting where the client is slow. */
   const send = (events: readonly StreamEvent[]): undefined | Promise<void> => {
     let waiting: Promise<void> | undefined;
     for (const event of events) {
-      if (event.type === 'text-delta') keepText(event.text);
+      if (event.type === 'text-delta') keptText?.add(event.text);
       if (event.type === 'tool-call-delta') sent.toolCalls = true;
       if (event.type === 'reasoning-delta') sent.reasoning = true;
       if (event.type !== 'finish') contentSent = true;
@@ -1043,6 +1040,10 @@ async function consumeStream(
   // Before content, a failure is failed over (or, when the client left, ends the call unbilled); after
   // it, the outcome carries the failure and what was sent, so a client that left is billed for it.
   if (failure !== undefined && !contentSent) throw failure;
+  if (keptText !== undefined) {
+    sent.text = keptText.toString();
+    sent.overflow = keptText.overflow;
+  }
   const endedAt = now();
   const usageEstimated = !usageSeen || (usage.promptTokens === 0 && usage.completionTokens === 0);
   const finalUsage = usageEstimated
