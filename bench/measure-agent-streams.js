@@ -138,6 +138,8 @@ export async function measureAgentStreams({
   const arrivals = new Float64Array(streams * chunks);
   let delayCount = 0;
   let everyStreamStartedAt = Number.NEGATIVE_INFINITY;
+  // When the first stream ended: with every stream opened within a second, the ends come in a burst too.
+  let firstStreamEndedAt = Number.POSITIVE_INFINITY;
   const firstChunkMs = [];
   let lost = 0;
   let lastError = '';
@@ -171,6 +173,7 @@ export async function measureAgentStreams({
             if (settled) return;
             settled = true;
             lastEndedAt = Math.max(lastEndedAt, performance.now());
+            firstStreamEndedAt = Math.min(firstStreamEndedAt, wallClockMs());
             if (error !== undefined || !reader.sawDone || reader.contentChunks !== chunks) {
               lost += 1;
               lastError =
@@ -205,7 +208,8 @@ export async function measureAgentStreams({
   const peakRssMb = memory?.stop();
   const steady = [];
   for (let index = 0; index < delayCount; index += 1) {
-    if (arrivals[index] > everyStreamStartedAt) steady.push(delays[index]);
+    const arrivedAt = arrivals[index];
+    if (arrivedAt > everyStreamStartedAt && arrivedAt < firstStreamEndedAt) steady.push(delays[index]);
   }
   const sortedSteady = Float64Array.from(steady).sort();
   const sortedDelays = delays.subarray(0, delayCount).sort();
@@ -220,8 +224,9 @@ export async function measureAgentStreams({
     chunkDelayP50Ms: percentileOfSorted(sortedDelays, 0.5),
     chunkDelayP99Ms: percentileOfSorted(sortedDelays, 0.99),
     chunkDelayMaxMs: percentileOfSorted(sortedDelays, 1),
-    // Only the chunks that arrived once every stream had its first chunk: steady streaming, without the
-    // opening burst (NaN when no chunk came after it).
+    // Only the chunks that arrived while every stream was open (after the last stream's first chunk, before
+    // the first stream's end): steady streaming, without the opening burst of starts or the closing burst
+    // of ends (NaN when no chunk came in between).
     steadyChunks: sortedSteady.length,
     steadyChunkDelayP50Ms: percentileOfSorted(sortedSteady, 0.5),
     steadyChunkDelayP99Ms: percentileOfSorted(sortedSteady, 0.99),

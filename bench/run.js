@@ -701,7 +701,7 @@ async function measureAgentPhase(context) {
       });
     const describe = (name, figures) =>
       log(
-        `  ${name}: first chunk p50 ${formatNumber(figures.firstChunkP50Ms)} ms, chunk delay p50 ${formatNumber(figures.chunkDelayP50Ms)} / p99 ${formatNumber(figures.chunkDelayP99Ms)} ms (once all open ${formatNumber(figures.steadyChunkDelayP50Ms)} / ${formatNumber(figures.steadyChunkDelayP99Ms)} ms), all done in ${formatNumber(figures.allDoneSeconds)} s, ${figures.lost} lost${figures.peakRssMb === undefined ? '' : `, peak RSS ${formatNumber(figures.peakRssMb)} MB, CPU ${formatNumber(figures.cpuMsPer1000Chunks)} ms per 1,000 chunks`}`,
+        `  ${name}: first chunk p50 ${formatNumber(figures.firstChunkP50Ms)} ms, chunk delay p50 ${formatNumber(figures.chunkDelayP50Ms)} / p99 ${formatNumber(figures.chunkDelayP99Ms)} ms (while all open ${formatNumber(figures.steadyChunkDelayP50Ms)} / ${formatNumber(figures.steadyChunkDelayP99Ms)} ms), all done in ${formatNumber(figures.allDoneSeconds)} s, ${figures.lost} lost${figures.peakRssMb === undefined ? '' : `, peak RSS ${formatNumber(figures.peakRssMb)} MB, CPU ${formatNumber(figures.cpuMsPer1000Chunks)} ms per 1,000 chunks`}`,
       );
     const upstreamCpuBefore = readTreeCpuSeconds([upstream.pid]);
     result.direct = await run(`http://127.0.0.1:${port}/v1/chat/completions`, undefined);
@@ -822,15 +822,16 @@ function agentStreamFigures(agent) {
       ? `p99 direct ${formatNumber(agent.direct.chunkDelayP99Ms)}, bare ${formatNumber(agent.bare.chunkDelayP99Ms)}, router ${formatNumber(agent.router.chunkDelayP99Ms)} ms (router - bare ${formatNumber(overBareP99(agent.router))} ms)`
       : undefined,
   );
-  // Not a target: the same p99 over the chunks that came once every stream had started, to tell the
-  // delay of the opening burst (every start at once) from that of steady streaming.
+  // Not a target: the same p99 over the chunks that came while every stream was open (after the last
+  // stream's first chunk, before the first stream's end), to tell the delay of the opening burst (every
+  // start at once) and of the closing one (every end within a second) from that of steady streaming.
   row(
-    `${prefix} chunk delay p99 once all streams are open (ms)`,
+    `${prefix} chunk delay p99 while every stream is open (ms)`,
     (figures) => figures.steadyChunkDelayP99Ms,
     '-',
     undefined,
     agent.router?.measured
-      ? `over the router's last ${formatNumber(agent.router.steadyChunks)} of ${formatNumber(agent.router.chunks)} chunks; p50 direct ${formatNumber(agent.direct.steadyChunkDelayP50Ms)}, bare ${formatNumber(agent.bare?.steadyChunkDelayP50Ms)}, router ${formatNumber(agent.router.steadyChunkDelayP50Ms)} ms`
+      ? `over ${formatNumber(agent.router.steadyChunks)} of the router's ${formatNumber(agent.router.chunks)} chunks; p50 direct ${formatNumber(agent.direct.steadyChunkDelayP50Ms)}, bare ${formatNumber(agent.bare?.steadyChunkDelayP50Ms)}, router ${formatNumber(agent.router.steadyChunkDelayP50Ms)} ms`
       : undefined,
   );
   row(
