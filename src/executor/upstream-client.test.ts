@@ -249,30 +249,21 @@ describe('UpstreamClient.send (streamed bodies)', () => {
     expect(text.endsWith('data: 49\n\ndata: [DONE]\n\n')).toBe(true);
   });
 
-  it('keeps the connection when the reader stops at a message that comes with the end of the response', async () => {
+  it.each([
+    ['comes with the end of the response', '/sse-end-together'],
+    ['is followed by the end of the response a packet later', '/sse-end-later'],
+  ])('keeps the connection when the message the reader stops at %s', async (_when, path) => {
     const before = connections;
     for (let call = 0; call < 3; call += 1) {
-      const response = await client.send(options('/sse-end-together'));
+      const response = await client.send(options(path));
       await readSseStream(response.body, { maxMessageBytes: 100 }, (message) =>
         message.data === '[DONE]' ? 'stop' : undefined,
       );
-      // Time for the ended response's connection to go back to the pool; a destroyed one never does.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    // One new connection at most (none when an idle one was left by an earlier test).
-    expect(connections - before).toBeLessThanOrEqual(1);
-  });
-
-  it('keeps the connection when the end of the response comes after the message the reader stops at', async () => {
-    const before = connections;
-    for (let call = 0; call < 3; call += 1) {
-      const response = await client.send(options('/sse-end-later'));
-      await readSseStream(response.body, { maxMessageBytes: 100 }, (message) =>
-        message.data === '[DONE]' ? 'stop' : undefined,
-      );
-      // The end follows 30 ms after the terminator; then the connection is back in the pool.
+      // Time for the end (30 ms after the terminator on the later path) and for the connection to go back
+      // to the pool; a destroyed one never does.
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
+    // One new connection at most (none when an idle one was left by an earlier test).
     expect(connections - before).toBeLessThanOrEqual(1);
   });
 
