@@ -16,7 +16,7 @@ describe('KeptText', () => {
   it('keeps what concatenation keeps, for any pieces and limit', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.string({ maxLength: 12 }), { maxLength: 700 }),
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 700, size: 'max' }),
         fc.integer({ min: 0, max: 5_000 }),
         (pieces, limit) => {
           const kept = new KeptText(limit);
