@@ -55,6 +55,9 @@ export function isLoopbackHost(host: string): boolean {
   return loopbackHosts.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The longest a request's log line waits in the log's buffer before it is written. */
+const logFlushIntervalMs = 1_000;
+
 /** Opens the store (running its migrations) and builds everything around it. */
 export async function openRouterOps(config: RouterConfig, options: OpenRouterOpsOptions): Promise<RouterOps> {
   const secrets = collectSecrets(process.env);
@@ -64,8 +67,11 @@ export async function openRouterOps(config: RouterConfig, options: OpenRouterOps
     level: options.logLevel ?? logLevelOf(process.env.PARETO_ROUTER_LOG_LEVEL),
     secrets,
     name: 'pareto-router',
-    // Buffered, so a log line per request costs a memory copy, not a write system call.
-    destination: options.logDestination ?? pino.destination({ dest: 1, minLength: 4096, sync: false }),
+    // Buffered, so a log line per request costs a memory copy, not a write system call; flushed at least
+    // once a second, so a quiet router's lines do not wait for 4 KB of others.
+    destination:
+      options.logDestination ??
+      pino.destination({ dest: 1, minLength: 4096, sync: false, periodicFlush: logFlushIntervalMs }),
   });
   const store = createRequestStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
