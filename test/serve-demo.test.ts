@@ -1,7 +1,7 @@
 /**
  * The quickstart: `pareto-router serve --demo`, run as a program the way `npx pareto-router` runs it,
  * answers plain and streamed calls to `openrouter/pareto-code` from the built-in fake upstream, labels
- * itself as a demo, and stops cleanly on SIGTERM.
+ * itself as a demo, writes each call's request line within seconds, and stops cleanly on SIGTERM.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,8 @@ let serve: RunningServe;
 beforeAll(async () => {
   await ensureBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'pareto-router-demo-'));
-  serve = await startServe({ dataDir, demo: true, asProgram: true });
+  // `info`, as the quickstart runs it: the request lines are part of what is checked.
+  serve = await startServe({ dataDir, demo: true, asProgram: true, logLevel: 'info' });
 }, 180_000);
 
 afterAll(async () => {
@@ -84,6 +85,16 @@ describe('serve --demo', () => {
     );
     expect(text.length).toBeGreaterThan(0);
     expect(chunks.at(-1)?.usage?.cost).toBeGreaterThan(0);
+  });
+
+  it("writes a lone call's request line within a few seconds", async () => {
+    const response = await ask(false);
+    expect(response.status).toBe(200);
+    const id = ((await response.json()) as { id: string }).id;
+    // Lines are written in 4 KB batches; a quiet router's one line must not wait for 4 KB of others.
+    await expect
+      .poll(() => serve.stdout().includes(`"request_id":"${id}"`), { timeout: 5_000, interval: 50 })
+      .toBe(true);
   });
 
   it('stops with status 0 on SIGTERM', async () => {
