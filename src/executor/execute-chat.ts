@@ -612,11 +612,11 @@ function finalError(
 /** What a streamed attempt put in front of the client, for continuing it elsewhere. */
 interface SentContent {
   /** The answer text the client has (kept only when rescue is on, and up to `maxPrefillCharacters`). */
-  text: string;
+  readonly text: string;
   toolCalls: boolean;
   reasoning: boolean;
   /** The text passed `maxPrefillCharacters` and was not kept whole. */
-  overflow: boolean;
+  readonly overflow: boolean;
 }
 
 const nothingSent: SentContent = { text: '', toolCalls: false, reasoning: false, overflow: false };
@@ -899,9 +899,18 @@ async function consumeStream(
   const usage = emptyUsage();
   let usageSeen = false;
   let completionCharacters = 0;
-  const sent: SentContent = { text: '', toolCalls: false, reasoning: false, overflow: false };
-  // The answer text, for a rescue; `sent.text` is filled from it once the stream is over.
+  // The answer text, for a rescue: read (joined) only when a broken stream is continued.
   const keptText = trackText ? new KeptText(maxPrefillCharacters) : undefined;
+  const sent: SentContent = {
+    get text() {
+      return keptText?.toString() ?? '';
+    },
+    get overflow() {
+      return keptText?.overflow ?? false;
+    },
+    toolCalls: false,
+    reasoning: false,
+  };
 
   const abortWith = (code: 'upstream_stream_idle', message: string) =>
     attemptController.abort(new RouterError(code, message, { retryable: true }));
@@ -1040,10 +1049,6 @@ async function consumeStream(
   // Before content, a failure is failed over (or, when the client left, ends the call unbilled); after
   // it, the outcome carries the failure and what was sent, so a client that left is billed for it.
   if (failure !== undefined && !contentSent) throw failure;
-  if (keptText !== undefined) {
-    sent.text = keptText.toString();
-    sent.overflow = keptText.overflow;
-  }
   const endedAt = now();
   const usageEstimated = !usageSeen || (usage.promptTokens === 0 && usage.completionTokens === 0);
   const finalUsage = usageEstimated
