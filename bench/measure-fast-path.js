@@ -11,12 +11,19 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureThroughput } from './measure-load.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
-import { benchEnvironment, findFreePort, spawnSystem, stopSystem, waitForHttp } from './start-system.js';
+import {
+  benchEnvironment,
+  benchRouterEnvironment,
+  findFreePort,
+  spawnSystem,
+  stopSystem,
+  waitForHttp,
+} from './start-system.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = dirname(benchDir);
@@ -116,12 +123,7 @@ try {
       name,
       join(rootDir, 'bin', 'pareto-router.js'),
       ['serve', '--port', String(port), '--data-dir', mkdtempSync(join(dataDir, 'run-'))],
-      benchEnvironment({
-        OPENROUTER_API_KEY: 'bench',
-        OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-        PARETO_ROUTER_FAST_PATH: fastPath,
-        PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-      }),
+      benchRouterEnvironment(upstreamPort, { PARETO_ROUTER_FAST_PATH: fastPath }),
       '/health',
     );
     handles.push(handle);

@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,7 @@ import { readTreeMemory, sampleTreeMemory } from './read-rss.js';
 import {
   benchEnvironment,
   benchRequestBodies,
+  benchRouterEnvironment,
   findFreePort,
   spawnSystem,
   startFakeUpstream,
@@ -914,7 +915,7 @@ function systemLaunchers(context) {
         readyUrl: `http://127.0.0.1:${port}/`,
       };
     },
-    router: async (port, workers, nodeDirectory = dirname(process.execPath)) => {
+    router: async (port, workers, nodeDirectory) => {
       const bin = join(rootDir, 'bin', 'pareto-router.js');
       if (!existsSync(join(rootDir, 'dist', 'cli', 'main.js')))
         return { missing: 'dist/ missing: run npm run build' };
@@ -931,12 +932,11 @@ function systemLaunchers(context) {
         name: 'router',
         command: bin,
         args,
-        env: benchEnvironment({
-          OPENROUTER_API_KEY: 'bench',
-          OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-          PATH: `${nodeDirectory}${delimiter}${process.env.PATH ?? ''}`,
-          ...(context.fastPath ? { PARETO_ROUTER_FAST_PATH: 'on' } : {}),
-        }),
+        env: benchRouterEnvironment(
+          upstreamPort,
+          context.fastPath ? { PARETO_ROUTER_FAST_PATH: 'on' } : {},
+          nodeDirectory,
+        ),
         cwd: rootDir,
       });
       return {

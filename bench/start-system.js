@@ -139,20 +139,30 @@ export function benchRequestBodies() {
 }
 
 /**
- * Starts `pareto-router serve` from the checkout at `root`, through its bin (as an installed bin runs, with
- * `node` from this process's directory first on PATH), routing to the fake upstream at `upstreamPort`,
- * with its request log in `dataDir`. Callers wait for `/health` themselves.
+ * The environment of a router under test: the bench's own (see `benchEnvironment`), routing to the fake
+ * upstream at `upstreamPort`, with `nodeDirectory` first on PATH so the bin's `#!/usr/bin/env node` runs
+ * that node (this process's by default), then `extra`.
+ */
+export function benchRouterEnvironment(upstreamPort, extra = {}, nodeDirectory = dirname(process.execPath)) {
+  return benchEnvironment({
+    OPENROUTER_API_KEY: 'bench',
+    OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+    PATH: `${nodeDirectory}${delimiter}${process.env.PATH ?? ''}`,
+    ...extra,
+  });
+}
+
+/**
+ * Starts `pareto-router serve` from the checkout at `root`, through its bin (as an installed bin runs),
+ * routing to the fake upstream at `upstreamPort`, with its request log in `dataDir`. Callers wait for
+ * `/health` themselves.
  */
 export function spawnBenchRouter({ root, port, dataDir, upstreamPort }) {
   return spawnSystem({
     name: 'router',
     command: join(root, 'bin', 'pareto-router.js'),
     args: ['serve', '--port', String(port), '--data-dir', dataDir],
-    env: benchEnvironment({
-      OPENROUTER_API_KEY: 'bench',
-      OPENROUTER_BASE_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-    }),
+    env: benchRouterEnvironment(upstreamPort),
     cwd: root,
   });
 }

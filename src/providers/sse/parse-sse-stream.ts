@@ -161,8 +161,8 @@ export function readableSource(body: Readable): ByteSource {
 
 /**
  * What a message handler wants next: `undefined` for the next message straight away, `'stop'` to end the
- * read there (the rest of the body is dropped: `discardRest`, or `destroy`), or a promise to wait for (the body is paused until it settles, so a
- * slow consumer holds the upstream back; a rejection fails the read).
+ * read there (the rest of the body is dropped: `discardRest`, or `destroy`), or a promise to wait for (the
+ * body is paused until it settles, so a slow consumer holds the upstream back; a rejection fails the read).
  */
 export type SseHandlerResult = undefined | 'stop' | Promise<void>;
 
