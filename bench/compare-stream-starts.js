@@ -16,7 +16,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureAgentStreams } from './measure-agent-streams.js';
+import { measureAgentStreams, warmUpStreams } from './measure-agent-streams.js';
 import {
   benchRequestBodies,
   findFreePort,
@@ -53,8 +53,10 @@ const settings = {
 const builds = { baseline: resolve(values.baseline), current: rootDir };
 const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 const bodies = benchRequestBodies();
+/** Calls before each run's streams, half of them short streams read to their end (`warmUpStreams`). */
+const warmUpCalls = 2000;
 
-/** One run: a fresh fake upstream and a fresh router from `root`, plain warm-up calls, then the streams. */
+/** One run: a fresh fake upstream and a fresh router from `root`, warm-up calls, then the streams. */
 async function runOnce(root) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'pareto-router-compare-'));
   const handles = [];
@@ -73,10 +75,13 @@ async function runOnce(root) {
       throw new Error(`the router in ${root} did not start:\n${router.output}`);
     }
     const url = `http://127.0.0.1:${port}/api/v1/chat/completions`;
-    for (let index = 0; index < 20; index += 1) {
-      const response = await fetch(url, { method: 'POST', headers, body: bodies.plain });
-      await response.text();
-    }
+    await warmUpStreams({
+      url,
+      headers,
+      plainBody: bodies.plain,
+      streamBody: bodies.warmUpStream,
+      calls: warmUpCalls,
+    });
     const figures = await measureAgentStreams({
       url,
       headers,

@@ -11,6 +11,10 @@
  * performance.now(), in milliseconds) at which the upstream wrote it: a client on the same machine reads
  * how long each chunk took to reach it (the agent-streams bench).
  *
+ * A streamed request whose body contains `[bench warm-up]` gets a short stream instead: 4 content chunks
+ * (fewer if `--chunks` is lower) 1 ms apart, then the finish, usage and `[DONE]` frames, so a system can be
+ * warmed up on whole streams, their ends included, without waiting for the measured streams' length.
+ *
  * Prints one JSON line `{"ready":true,"port":N}` on stdout once listening.
  */
 import http from 'node:http';
@@ -24,6 +28,10 @@ const maxBodyBytes = 1024 * 1024;
 // because the bench's own clients write the bodies and parsing JSON would cost the upstream CPU time
 // that belongs to the systems under test.
 const streamFlag = /"stream"\s*:\s*true/;
+/** Marks a warm-up stream (`benchRequestBodies().warmUpStream`): sent whole within a few milliseconds. */
+export const warmUpMarker = '[bench warm-up]';
+/** Content chunks of a warm-up stream, 1 ms apart: one network read each, as in the measured streams. */
+const warmUpChunks = 4;
 
 /** The fixed answer; the bench checks every system returns exactly this before it is measured. */
 export const answerText = 'def add(a, b):\n    return a + b\n';
@@ -116,7 +124,9 @@ export function startFakeUpstream({
   const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
   const notFound = Buffer.from(JSON.stringify({ error: { code: 404, message: 'not found' } }));
 
-  const sendStream = (response) => {
+  const sendStream = (response, warmUp) => {
+    const contentChunks = warmUp ? Math.min(warmUpChunks, frames.content.length) : frames.content.length;
+    const gapMs = warmUp ? 1 : intervalMs;
     response.writeHead(200, streamHeaders);
     // The role chunk and the first token go out at once, so time to first token measures the path and
     // not timer jitter; the rest follows on the timer so the client sees a steady, known inter-chunk gap.
@@ -128,16 +138,16 @@ export function startFakeUpstream({
         clearInterval(timer);
         return;
       }
-      const chunk = sent < frames.content.length ? contentFrame(sent) : undefined;
+      const chunk = sent < contentChunks ? contentFrame(sent) : undefined;
       sent += 1;
       if (chunk !== undefined) response.write(chunk);
-      if (sent >= frames.content.length) {
+      if (sent >= contentChunks) {
         clearInterval(timer);
         response.write(frames.finish);
         response.write(frames.usage);
         response.end(frames.done);
       }
-    }, intervalMs);
+    }, gapMs);
     response.on('close', () => clearInterval(timer));
   };
 
@@ -169,7 +179,7 @@ export function startFakeUpstream({
       if (response.headersSent) return;
       const text = parts.length === 1 ? parts[0].toString('latin1') : Buffer.concat(parts).toString('latin1');
       if (streamFlag.test(text)) {
-        sendStream(response);
+        sendStream(response, text.includes(warmUpMarker));
         return;
       }
       response.writeHead(200, completionHeaders);

@@ -81,28 +81,36 @@ export function post(agent, target, headers, body, onResponse) {
 
 /**
  * Warms a system up as a long-running one would be: `calls` calls, `concurrency` at a time, every other
- * one streamed and dropped after its first bytes (the agent upstream's streams last tens of seconds). A
- * fresh process still compiles its hot path; without this, a burst of stream starts measures V8's compiler
- * as much as the system (measured: the bare proxy's first chunk came at a 1,271 ms p50 cold and 149 ms
- * warm). Errors are ignored here: the measured streams that follow count every failure as lost.
+ * one streamed. A fresh process still compiles its hot path; without this, a burst of stream starts
+ * measures V8's compiler as much as the system (measured: the bare proxy's first chunk came at a 1,271 ms
+ * p50 cold and 149 ms warm). `streamBody` should be `benchRequestBodies().warmUpStream`, which the fake
+ * upstream answers with a short stream: each streamed call is read to its end, so a stream's last chunks
+ * and its end are compiled too, not only its start. A stream still open after `streamLimitMs` (a body the
+ * upstream streams at full length) is dropped. Errors are ignored here: the measured streams that follow
+ * count every failure as lost.
  */
-export async function warmUpStreams({ url, headers, plainBody, streamBody, calls, concurrency = 50 }) {
+export async function warmUpStreams({
+  url,
+  headers,
+  plainBody,
+  streamBody,
+  calls,
+  concurrency = 50,
+  streamLimitMs = 2000,
+}) {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const one = (streamed) =>
     new Promise((resolve) => {
       const body = streamed ? streamBody : plainBody;
       const outgoing = post(agent, target, headers, body, (response) => {
-        response.on('data', () => {
-          if (streamed) {
-            outgoing.destroy();
-            resolve();
-          }
-        });
+        response.resume();
         response.on('end', resolve);
         response.on('error', resolve);
         response.on('close', resolve);
       });
+      const limit = setTimeout(() => outgoing.destroy(), streamLimitMs);
+      outgoing.on('close', () => clearTimeout(limit));
       outgoing.on('error', resolve);
       outgoing.end(body);
     });

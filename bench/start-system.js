@@ -8,6 +8,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { warmUpMarker } from './fake-upstream.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
@@ -120,7 +121,8 @@ export async function stopSystem(handle, graceMs = 5000) {
 
 /**
  * The bench's chat request, plain and streamed: a short coding question to `openrouter/pareto-code` with
- * a high bar. Every system gets the same bodies, so the comparison is fair.
+ * a high bar, and a streamed one the fake upstream answers briefly, for warm-ups. Every system gets the same
+ * bodies, so the comparison is fair.
  */
 export function benchRequestBodies() {
   const base = {
@@ -132,9 +134,16 @@ export function benchRequestBodies() {
     max_tokens: 64,
     plugins: [{ id: 'pareto-router', min_coding_score: 0.8 }],
   };
+  const stream = { ...base, stream: true, stream_options: { include_usage: true } };
+  const [system, user] = base.messages;
   return {
     plain: JSON.stringify(base),
-    stream: JSON.stringify({ ...base, stream: true, stream_options: { include_usage: true } }),
+    stream: JSON.stringify(stream),
+    // The fake upstream answers this one with a short stream (`warmUpMarker`), for warm-ups.
+    warmUpStream: JSON.stringify({
+      ...stream,
+      messages: [system, { ...user, content: `${user.content} ${warmUpMarker}` }],
+    }),
   };
 }
 
