@@ -233,6 +233,11 @@ export function readSseStream(
           return;
         }
       }
+      // Every message was handled: the queue lets go of them now, not when the next chunk arrives. A
+      // message's data is a slice of its whole chunk's text, and a stream's next chunk can be a second away,
+      // so holding on here kept a chunk per open stream alive across scavenges, to be copied and promoted.
+      queue = noMessages;
+      next = 0;
       if (decoder.failure !== undefined) fail(decoder.failure);
       else if (bodyFailed) fail(bodyError);
       else if (ended && !flushed) {
