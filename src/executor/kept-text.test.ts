@@ -30,7 +30,42 @@ describe('KeptText', () => {
     );
   });
 
-  it('keeps a long stream of pieces in order, across many joined blocks', () => {
+  it('keeps any UTF-16 text exactly: other scripts, pairs split across pieces, lone surrogates', () => {
+    // Units chosen to hit every path: one-byte, two- and three-byte UTF-8, a pair whole and in halves.
+    const unit = fc.constantFrom('a', 'é', '中', '😀', '\ud83d', '\ude00');
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit, maxLength: 6 }), { maxLength: 200, size: 'max' }),
+        fc.integer({ min: 0, max: 1_500 }),
+        (pieces, limit) => {
+          const kept = new KeptText(limit);
+          for (const piece of pieces) kept.add(piece);
+          const expected = concatenated(pieces, limit);
+          expect(kept.toString()).toBe(expected.text);
+          expect(kept.overflow).toBe(expected.overflow);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('joins a surrogate pair split across two pieces, and keeps a lone one after well-formed text', () => {
+    const split = new KeptText(100);
+    for (const piece of ['ok ', '\ud83d', '\ude00', ' done']) split.add(piece);
+    expect(split.toString()).toBe('ok 😀 done');
+    // Still UTF-8: the pair was held back and written whole (3 + 4 + 5 bytes), not as UTF-16.
+    expect(split.bytesUsed).toBe(12);
+
+    const lone = new KeptText(100);
+    for (const piece of ['héllo ', '\ud83d', 'x', '\ude00', ' 中']) lone.add(piece);
+    expect(lone.toString()).toBe('héllo \ud83dx\ude00 中');
+
+    const trailing = new KeptText(100);
+    for (const piece of ['end', '\ud83d']) trailing.add(piece);
+    expect(trailing.toString()).toBe('end\ud83d');
+  });
+
+  it('keeps a long stream of pieces in order, across many buffer growths', () => {
     const kept = new KeptText(1_000_000);
     const pieces = Array.from({ length: 10_000 }, (_, index) => `${index},`);
     for (const piece of pieces) kept.add(piece);
