@@ -12,41 +12,38 @@ function concatenated(pieces: readonly string[], limit: number): { text: string;
   return { text, overflow: false };
 }
 
+/** Holds KeptText to concatenation for pieces drawn from `piece`, limits up to `maxLimit`. */
+function assertKeepsWhatConcatenationKeeps(
+  piece: fc.Arbitrary<string>,
+  maxPieces: number,
+  maxLimit: number,
+  numRuns: number,
+): void {
+  fc.assert(
+    fc.property(
+      fc.array(piece, { maxLength: maxPieces, size: 'max' }),
+      fc.integer({ min: 0, max: maxLimit }),
+      (pieces, limit) => {
+        const kept = new KeptText(limit);
+        for (const one of pieces) kept.add(one);
+        const expected = concatenated(pieces, limit);
+        expect(kept.toString()).toBe(expected.text);
+        expect(kept.overflow).toBe(expected.overflow);
+      },
+    ),
+    { numRuns },
+  );
+}
+
 describe('KeptText', () => {
   it('keeps what concatenation keeps, for any pieces and limit', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.string({ maxLength: 12 }), { maxLength: 700, size: 'max' }),
-        fc.integer({ min: 0, max: 5_000 }),
-        (pieces, limit) => {
-          const kept = new KeptText(limit);
-          for (const piece of pieces) kept.add(piece);
-          const expected = concatenated(pieces, limit);
-          expect(kept.toString()).toBe(expected.text);
-          expect(kept.overflow).toBe(expected.overflow);
-        },
-      ),
-      { numRuns: 300 },
-    );
+    assertKeepsWhatConcatenationKeeps(fc.string({ maxLength: 12 }), 700, 5_000, 300);
   });
 
   it('keeps any UTF-16 text exactly: other scripts, pairs split across pieces, lone surrogates', () => {
     // Units chosen to hit every path: one-byte, two- and three-byte UTF-8, a pair whole and in halves.
     const unit = fc.constantFrom('a', 'é', '中', '😀', '\ud83d', '\ude00');
-    fc.assert(
-      fc.property(
-        fc.array(fc.string({ unit, maxLength: 6 }), { maxLength: 200, size: 'max' }),
-        fc.integer({ min: 0, max: 1_500 }),
-        (pieces, limit) => {
-          const kept = new KeptText(limit);
-          for (const piece of pieces) kept.add(piece);
-          const expected = concatenated(pieces, limit);
-          expect(kept.toString()).toBe(expected.text);
-          expect(kept.overflow).toBe(expected.overflow);
-        },
-      ),
-      { numRuns: 500 },
-    );
+    assertKeepsWhatConcatenationKeeps(fc.string({ unit, maxLength: 6 }), 200, 1_500, 500);
   });
 
   it('joins a surrogate pair split across two pieces, and keeps a lone one after well-formed text', () => {
