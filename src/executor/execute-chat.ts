@@ -18,6 +18,7 @@ import {
 } from '../core/chat-result.js';
 import { RouterError, toRouterError } from '../core/errors.js';
 import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
+import { KeptText } from '../core/kept-text.js';
 import { adapterFor } from '../providers/adapters.js';
 import type {
   NativeBody,
@@ -30,7 +31,6 @@ import type { RouterState } from '../state/router-state.js';
 import { ContinuationSplicer, isPrefillIgnored } from './continuation-splicer.js';
 import { createContinuationRequest } from './create-continuation-request.js';
 import { countsAgainstCircuit, decideAfterFailure } from './failure-policy.js';
-import { KeptText } from './kept-text.js';
 import { type StreamDeadlines, streamDeadlines } from './stream-deadlines.js';
 import type { UpstreamTarget } from './upstream-catalog.js';
 import { transportError, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';

@@ -9,6 +9,7 @@
  */
 import type { FinishReason, StreamEvent, Usage } from '../../core/chat-result.js';
 import type { RouterError } from '../../core/errors.js';
+import { KeptText } from '../../core/kept-text.js';
 import { formatSseComment, formatSseMessage } from '../../providers/sse/format-sse.js';
 import type { IngressStreamWriter, ResponseIdentity } from '../ingress-adapter.js';
 import { createItemId } from './create-item-id.js';
@@ -27,10 +28,17 @@ import {
 } from './render-output-items.js';
 import { renderUsage } from './render-usage.js';
 
+/**
+ * An item's text and a call's arguments are kept whole, for the events that close the item and for
+ * `response.completed`. They grow by a delta per chunk for the whole stream, so they are kept off the
+ * JavaScript heap (`KeptText`): a string built with `+=` keeps every delta alive, young, until the end.
+ */
+const unlimited = Number.POSITIVE_INFINITY;
+
 interface TextItem {
   kind: 'reasoning' | 'message';
   id: string;
-  text: string;
+  text: KeptText;
   status: ItemStatus;
 }
 
@@ -39,7 +47,7 @@ interface ToolItem {
   id: string;
   callId: string;
   name: string;
-  arguments: string;
+  arguments: KeptText;
   status: ItemStatus;
 }
 
@@ -148,7 +156,7 @@ class ResponsesStreamWriter implements IngressStreamWriter {
       out += this.#openTextItem(kind);
       item = this.#items[this.#openText as number] as TextItem;
     }
-    item.text += delta;
+    item.text.add(delta);
     const location = { item_id: item.id, output_index: this.#openText };
     if (kind === 'message') {
       return (
@@ -164,7 +172,7 @@ class ResponsesStreamWriter implements IngressStreamWriter {
   #openTextItem(kind: TextItem['kind']): string {
     const index = this.#items.length;
     const id = createItemId(kind === 'message' ? 'msg' : 'rs', this.#identity.id, index);
-    this.#items.push({ kind, id, text: '', status: 'in_progress' });
+    this.#items.push({ kind, id, text: new KeptText(unlimited), status: 'in_progress' });
     this.#openText = index;
     const location = { item_id: id, output_index: index };
     if (kind === 'message') {
@@ -197,25 +205,26 @@ class ResponsesStreamWriter implements IngressStreamWriter {
     const item = this.#items[index] as TextItem;
     item.status = status;
     const location = { item_id: item.id, output_index: index };
+    const text = item.text.toString();
     if (item.kind === 'message') {
-      const part = outputTextPart(item.text);
+      const part = outputTextPart(text);
       return (
         this.#frame('response.output_text.done', {
           ...location,
           content_index: 0,
-          text: item.text,
+          text,
           logprobs: [],
         }) +
         this.#frame('response.content_part.done', { ...location, content_index: 0, part }) +
         this.#frame('response.output_item.done', { output_index: index, item: this.#render(item) })
       );
     }
-    const part = { type: 'summary_text', text: item.text };
+    const part = { type: 'summary_text', text };
     return (
       this.#frame('response.reasoning_summary_text.done', {
         ...location,
         summary_index: 0,
-        text: item.text,
+        text,
       }) +
       this.#frame('response.reasoning_summary_part.done', { ...location, summary_index: 0, part }) +
       this.#frame('response.output_item.done', { output_index: index, item: this.#render(item) })
@@ -232,13 +241,20 @@ class ResponsesStreamWriter implements IngressStreamWriter {
       const id = createItemId(toolItemPrefix(name), this.#identity.id, index);
       // An upstream that names no call id still needs one the client can answer to.
       const callId = event.id ?? `call_${this.#identity.id}_${event.index}`;
-      const item: ToolItem = { kind: 'tool', id, callId, name, arguments: '', status: 'in_progress' };
+      const item: ToolItem = {
+        kind: 'tool',
+        id,
+        callId,
+        name,
+        arguments: new KeptText(unlimited),
+        status: 'in_progress',
+      };
       this.#items.push(item);
       this.#tools.set(event.index, index);
       out += this.#frame('response.output_item.added', { output_index: index, item: this.#render(item) });
     }
     const item = this.#items[index] as ToolItem;
-    item.arguments += event.argumentsDelta;
+    item.arguments.add(event.argumentsDelta);
     // Custom-tool input and shell commands sit inside JSON arguments; they are sent whole when the call ends.
     if (event.argumentsDelta !== '' && decodeToolName(item.name).kind === 'function') {
       out += this.#frame('response.function_call_arguments.delta', {
@@ -260,7 +276,7 @@ class ResponsesStreamWriter implements IngressStreamWriter {
         out += this.#frame('response.function_call_arguments.done', {
           ...location,
           name: rendered.name,
-          arguments: item.arguments,
+          arguments: item.arguments.toString(),
         });
         break;
       case 'custom_tool_call': {
@@ -288,11 +304,11 @@ class ResponsesStreamWriter implements IngressStreamWriter {
   #render(item: ItemState): OutputItem {
     switch (item.kind) {
       case 'reasoning':
-        return reasoningItem(item.id, item.text);
+        return reasoningItem(item.id, item.text.toString());
       case 'message':
-        return messageItem(item.id, item.text, item.status);
+        return messageItem(item.id, item.text.toString(), item.status);
       case 'tool':
-        return toolCallItem(item.id, item.callId, item.name, item.arguments, item.status);
+        return toolCallItem(item.id, item.callId, item.name, item.arguments.toString(), item.status);
     }
   }
 
