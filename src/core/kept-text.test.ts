@@ -70,6 +70,19 @@ describe('KeptText', () => {
     expect(kept.overflow).toBe(false);
   });
 
+  it('reads what was added since the last read, and has no limit when given none', () => {
+    const kept = new KeptText();
+    kept.add('fn main() {');
+    expect(kept.toString()).toBe('fn main() {');
+    expect(kept.toString()).toBe('fn main() {');
+    kept.add(' println!("中"); }');
+    expect(kept.toString()).toBe('fn main() { println!("中"); }');
+    const long = 'x'.repeat(2_000_000);
+    kept.add(long);
+    expect(kept.overflow).toBe(false);
+    expect(kept.toString()).toBe(`fn main() { println!("中"); }${long}`);
+  });
+
   it('drops the piece that would pass the limit and everything after it', () => {
     const kept = new KeptText(5);
     for (const piece of ['ab', 'cd', 'ef', 'g']) kept.add(piece);

@@ -1,9 +1,10 @@
 /**
- * A streamed answer's text, kept piece by piece for a rescue and read once, if ever. The characters are
- * written into a Buffer, off the JavaScript heap, as UTF-8. Keeping the pieces as strings (`text += piece`,
- * or pieces joined into blocks) kept every piece of every open stream alive in the young generation until
- * it was joined: with thousands of open streams each scavenge copied and promoted them, and every piece
- * added a pointer from an old array to a young string. Here a piece is dead once it is written.
+ * A streamed text kept whole while it grows by a piece per chunk: a stream's answer, kept for a rescue and
+ * read once if ever, and a Responses item's text or a call's arguments, read when the item closes. The
+ * characters are written into a Buffer, off the JavaScript heap, as UTF-8. Keeping the pieces as strings
+ * (`text += piece`, or pieces joined into blocks) kept every piece of every open stream alive in the young
+ * generation: with thousands of open streams each scavenge copied and promoted them, and every piece added
+ * a pointer from an old object to a young string. Here a piece is dead once it is written.
  *
  * UTF-8 cannot carry a lone surrogate. A high surrogate that ends a piece is held back until the next
  * piece completes its pair; a piece that still holds a lone surrogate switches the store to UTF-16
@@ -35,9 +36,11 @@ export class KeptText {
   #overflow = false;
   /** A high surrogate that ended the last piece, not yet written (UTF-8 only). */
   #heldSurrogate = '';
+  /** The text as last read, until the next piece: a closed item is read by several events. */
+  #read: string | undefined;
 
   /** `limit`: the most characters kept; a piece that would pass it ends the keeping (`overflow`). */
-  constructor(limit: number) {
+  constructor(limit = Number.POSITIVE_INFINITY) {
     this.#limit = limit;
   }
 
@@ -58,6 +61,7 @@ export class KeptText {
       return;
     }
     this.#length += piece.length;
+    this.#read = undefined;
     if (this.#encoding === 'utf16le') {
       this.#write(piece);
       return;
@@ -79,8 +83,11 @@ export class KeptText {
   }
 
   toString(): string {
-    const written = this.#bytes === undefined ? '' : this.#bytes.toString(this.#encoding, 0, this.#used);
-    return written + this.#heldSurrogate;
+    if (this.#read === undefined) {
+      const written = this.#bytes === undefined ? '' : this.#bytes.toString(this.#encoding, 0, this.#used);
+      this.#read = written + this.#heldSurrogate;
+    }
+    return this.#read;
   }
 
   /** Appends `text` in the current encoding, growing the buffer (doubling) when it might not fit. */
@@ -100,6 +107,7 @@ export class KeptText {
   /** Re-encodes what is kept as UTF-16, with the held surrogate; every later piece is written as it is. */
   #switchToUtf16(): void {
     const kept = this.toString();
+    this.#read = undefined;
     this.#encoding = 'utf16le';
     this.#bytes = undefined;
     this.#used = 0;

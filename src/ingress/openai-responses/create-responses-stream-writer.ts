@@ -28,16 +28,13 @@ import {
 } from './render-output-items.js';
 import { renderUsage } from './render-usage.js';
 
-/**
- * An item's text and a call's arguments are kept whole, for the events that close the item and for
- * `response.completed`. They grow by a delta per chunk for the whole stream, so they are kept off the
- * JavaScript heap (`KeptText`): a string built with `+=` keeps every delta alive, young, until the end.
- */
-const unlimited = Number.POSITIVE_INFINITY;
-
 interface TextItem {
   kind: 'reasoning' | 'message';
   id: string;
+  /**
+   * Kept whole for the events that close the item and for `response.completed`. It grows by a delta per
+   * chunk, so it is a `KeptText`, off the JavaScript heap; so are a call's arguments.
+   */
   text: KeptText;
   status: ItemStatus;
 }
@@ -187,7 +184,7 @@ class ResponsesStreamWriter implements IngressStreamWriter {
   #openTextItem(kind: TextItem['kind']): string {
     const index = this.#items.length;
     const id = createItemId(kind === 'message' ? 'msg' : 'rs', this.#identity.id, index);
-    this.#items.push({ kind, id, text: new KeptText(unlimited), status: 'in_progress' });
+    this.#items.push({ kind, id, text: new KeptText(), status: 'in_progress' });
     this.#openText = index;
     const location = { item_id: id, output_index: index };
     if (kind === 'message') {
@@ -261,7 +258,7 @@ class ResponsesStreamWriter implements IngressStreamWriter {
         id,
         callId,
         name,
-        arguments: new KeptText(unlimited),
+        arguments: new KeptText(),
         status: 'in_progress',
       };
       this.#items.push(item);
