@@ -19,6 +19,7 @@ import {
   openRouterOps,
   type RouterOps,
 } from './router-ops.js';
+import { settleDetachChecks } from './settle-detach-checks.js';
 
 export interface RunningRouter {
   app: RouterApp;
@@ -42,6 +43,7 @@ export async function startRouter(
   config: RouterConfig,
   options: StartRouterOptions = {},
 ): Promise<RunningRouter> {
+  settleDetachChecks();
   const log = options.log ?? (() => undefined);
   const now = Date.now;
   const opsOptions: OpenRouterOpsOptions = { now };

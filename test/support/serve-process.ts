@@ -25,6 +25,8 @@ export interface ServeOptions {
   dataDirFirst?: boolean;
   /** HOME of the child (default: the data directory). */
   home?: string;
+  /** Options for node itself, before the bin (not with `asProgram`). */
+  nodeArgs?: string[];
 }
 
 export interface ServeProcess {
@@ -48,7 +50,7 @@ export function spawnServe(options: ServeOptions): ServeProcess {
     : ['serve', '--port', '0', '--data-dir', options.dataDir, ...demo, ...extra];
   const child = spawn(
     options.asProgram ? binPath : process.execPath,
-    options.asProgram ? args : [binPath, ...args],
+    options.asProgram ? args : [...(options.nodeArgs ?? []), binPath, ...args],
     {
       cwd: rootDir,
       env: {
