@@ -311,6 +311,19 @@ describe('createGeminiStreamWriter: a relayed stream continued by converted even
 });
 
 describe('createGeminiStreamWriter: bounds', () => {
+  it('assembles arguments sent one UTF-16 unit at a time, a split surrogate pair included', () => {
+    const writer = createGeminiStreamWriter(identity);
+    const args = { path: 'notes/naïve.md', content: 'emoji 😀, 中文, é\u0000 and a lone \ud83d' };
+    const json = JSON.stringify(args);
+    writer.event({ type: 'tool-call-delta', index: 0, id: 't1', name: 'write_file', argumentsDelta: '' });
+    for (const unit of json.split('')) {
+      writer.event({ type: 'tool-call-delta', index: 0, argumentsDelta: unit });
+    }
+    const [closing] = messages(writer.finish(usage(), 0, 'tool_calls'));
+    const parts = (firstCandidate(closing!.data).content as { parts: Record<string, unknown>[] }).parts;
+    expect(parts).toEqual([{ functionCall: { name: 'write_file', args, id: 't1' } }]);
+  });
+
   it('drops a call whose arguments outgrow the buffer, as malformed', () => {
     const writer = createGeminiStreamWriter(identity);
     const piece = 'x'.repeat(1024 * 1024);

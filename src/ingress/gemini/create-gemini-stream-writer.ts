@@ -4,6 +4,7 @@
  */
 import type { FinishReason, StreamEvent, Usage } from '../../core/chat-result.js';
 import type { RouterError } from '../../core/errors.js';
+import { KeptText } from '../../core/kept-text.js';
 import { findGoogleError } from '../../providers/gemini/map-error.js';
 import { formatSseMessage } from '../../providers/sse/format-sse.js';
 import type { IngressStreamWriter, ResponseIdentity } from '../ingress-adapter.js';
@@ -24,9 +25,11 @@ interface PendingCall {
   index: number;
   id: string | undefined;
   name: string;
-  argumentsText: string;
-  /** Set once the arguments passed `maxCallArgumentsLength`; the call is then dropped as malformed. */
-  tooLong: boolean;
+  /**
+   * The arguments so far, off the JavaScript heap (see KeptText); undefined once they passed
+   * `maxCallArgumentsLength`, and the call is then dropped as malformed.
+   */
+  argumentsText: KeptText | undefined;
 }
 
 /**
@@ -62,7 +65,8 @@ export function createGeminiStreamWriter(identity: ResponseIdentity): IngressStr
     const call = pending;
     pending = undefined;
     if (call === undefined) return undefined;
-    const args = call.tooLong ? undefined : parseToolArguments(call.argumentsText);
+    const args =
+      call.argumentsText === undefined ? undefined : parseToolArguments(call.argumentsText.toString());
     if (args === undefined || call.name === '') {
       malformedCalls.push(call.name === '' ? `call ${call.index}` : call.name);
       return undefined;
@@ -103,18 +107,15 @@ export function createGeminiStreamWriter(identity: ResponseIdentity): IngressStr
               index: event.index,
               id: event.id,
               name: event.name ?? '',
-              argumentsText: '',
-              tooLong: false,
+              argumentsText: new KeptText(maxCallArgumentsLength),
             };
           } else {
             if (event.id !== undefined) pending.id = event.id;
             if (event.name !== undefined) pending.name = event.name;
           }
-          if (pending.argumentsText.length + event.argumentsDelta.length > maxCallArgumentsLength) {
-            pending.tooLong = true;
-            pending.argumentsText = '';
-          }
-          if (!pending.tooLong) pending.argumentsText += event.argumentsDelta;
+          const kept = pending.argumentsText;
+          kept?.add(event.argumentsDelta);
+          if (kept?.overflow) pending.argumentsText = undefined;
           return text;
         }
         case 'finish':
