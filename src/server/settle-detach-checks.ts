@@ -1,7 +1,7 @@
 /**
  * V8 compiles code that reads typed arrays (every Buffer) without checks for a detached ArrayBuffer until
  * the first ArrayBuffer in the isolate is detached. That first detach throws away every optimised function
- * compiled under the assumption: about 120 at once in the router (timers, streams, undici's parser, the
+ * compiled under the assumption: about 65 at once in the router (timers, streams, undici's parser, the
  * executor), which are then compiled again while the load that triggered them waits.
  *
  * The router's own first detach comes from undici: its HTTP/1.1 parser runs in WebAssembly, and the
