@@ -2,9 +2,42 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../core/errors.js';
 import { fixturesOf } from '../test-support/read-fixture.js';
-import { mapError, mapGoogleError } from './map-error.js';
+import { findGoogleError, googleErrorEnvelopeSchema, mapError, mapGoogleError } from './map-error.js';
 
 const { text: fixture } = fixturesOf('gemini');
+
+describe('findGoogleError', () => {
+  it('finds the error of an envelope, bare or in a one-element array, and nothing in a chunk', () => {
+    const error = { code: 429, message: 'Resource exhausted', status: 'RESOURCE_EXHAUSTED', details: [] };
+    expect(findGoogleError({ error })).toEqual(error);
+    expect(findGoogleError([{ error }])).toEqual(error);
+    expect(findGoogleError({ candidates: [{ content: { parts: [{ text: 'hi' }] } }] })).toBeUndefined();
+    expect(findGoogleError({ error: null })).toBeUndefined();
+    expect(findGoogleError({ error: 'quota' })).toBeUndefined();
+    expect(findGoogleError({ error: { code: 'not a number' } })).toBeUndefined();
+    expect(findGoogleError(null)).toBeUndefined();
+  });
+
+  it('answers as the envelope schema does for any JSON value', () => {
+    const errorLike = fc.record(
+      { code: fc.jsonValue(), message: fc.jsonValue(), status: fc.jsonValue(), details: fc.jsonValue() },
+      { requiredKeys: [] },
+    );
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ error: fc.oneof(fc.jsonValue(), errorLike) }),
+      fc.tuple(fc.record({ error: fc.oneof(fc.jsonValue(), errorLike) })),
+    );
+    fc.assert(
+      fc.property(value, (input) => {
+        const candidate = Array.isArray(input) ? input[0] : input;
+        const parsed = googleErrorEnvelopeSchema.safeParse(candidate);
+        expect(findGoogleError(input)).toEqual(parsed.success ? parsed.data.error : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('mapError', () => {
   it.each([

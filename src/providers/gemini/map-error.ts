@@ -25,7 +25,8 @@ const googleErrorSchema = z.object({
 
 export type GoogleError = z.infer<typeof googleErrorSchema>;
 
-const googleErrorEnvelopeSchema = z.object({ error: googleErrorSchema });
+/** The error envelope; exported for the test that holds `findGoogleError`'s shortcut to it. */
+export const googleErrorEnvelopeSchema = z.object({ error: googleErrorSchema });
 
 /** HTTP status of each google.rpc canonical code name, for in-stream errors that carry only the name. */
 const statusByRpcName: Readonly<Record<string, number>> = {
@@ -52,9 +53,18 @@ const invalidKeyPattern = /api key not valid|api_key_invalid|api key expired|inv
 
 /** The Google error object in `value` (an envelope or a one-element array of envelopes), if there is one. */
 export function findGoogleError(value: unknown): GoogleError | undefined {
-  const candidate = Array.isArray(value) ? value[0] : value;
+  const candidate: unknown = Array.isArray(value) ? value[0] : value;
+  // Every streamed chunk is asked this, and nearly none is an error. A refused parse is far dearer than
+  // this look (zod builds the issues of the failure), so only a value with an \`error\` object is parsed.
+  if (!hasErrorObject(candidate)) return undefined;
   const parsed = googleErrorEnvelopeSchema.safeParse(candidate);
   return parsed.success ? parsed.data.error : undefined;
+}
+
+function hasErrorObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const error = (value as { error?: unknown }).error;
+  return typeof error === 'object' && error !== null;
 }
 
 /** Maps an upstream HTTP error (status, raw body text, Retry-After header) to a RouterError. */
