@@ -55,7 +55,7 @@ const invalidKeyPattern = /api key not valid|api_key_invalid|api key expired|inv
 export function findGoogleError(value: unknown): GoogleError | undefined {
   const candidate: unknown = Array.isArray(value) ? value[0] : value;
   // Every streamed chunk is asked this, and nearly none is an error. A refused parse is far dearer than
-  // this look (zod builds the issues of the failure), so only a value with an \`error\` object is parsed.
+  // this look (zod builds the issues of the failure), so only a value with an `error` object is parsed.
   if (!hasErrorObject(candidate)) return undefined;
   const parsed = googleErrorEnvelopeSchema.safeParse(candidate);
   return parsed.success ? parsed.data.error : undefined;
