@@ -1,10 +1,11 @@
 /**
  * A streamed text kept whole while it grows by a piece per chunk: a stream's answer, kept for a rescue and
- * read once if ever, and a Responses item's text or a call's arguments, read when the item closes. The
- * characters are written into a Buffer, off the JavaScript heap, as UTF-8. Keeping the pieces as strings
- * (`text += piece`, or pieces joined into blocks) kept every piece of every open stream alive in the young
- * generation: with thousands of open streams each scavenge copied and promoted them, and every piece added
- * a pointer from an old object to a young string. Here a piece is dead once it is written.
+ * read once if ever; a Responses item's text or a call's arguments, read when the item closes; a Gemini
+ * call's arguments, read when the call is complete. The characters are written into a Buffer, off the
+ * JavaScript heap, as UTF-8. Keeping the pieces as strings (`text += piece`, or pieces joined into blocks)
+ * kept every piece of every open stream alive in the young generation: with thousands of open streams each
+ * scavenge copied and promoted them, and every piece added a pointer from an old object to a young string.
+ * Here a piece is dead once it is written.
  *
  * UTF-8 cannot carry a lone surrogate. A high surrogate that ends a piece is held back until the next
  * piece completes its pair; a piece that still holds a lone surrogate switches the store to UTF-16
