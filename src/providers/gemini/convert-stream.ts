@@ -8,6 +8,7 @@ import { RouterError } from '../../core/errors.js';
 import type { StreamConverter } from '../protocol-adapter.js';
 import { createToolCallId } from './create-tool-call-id.js';
 import { describeSchemaIssue, generateContentResponseSchema } from './gemini-response-schema.js';
+import { isPlainGeminiChunk } from './is-plain-gemini-chunk.js';
 import { findGoogleError, mapGoogleError } from './map-error.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapUsage } from './map-usage.js';
@@ -25,7 +26,10 @@ export function createStreamConverter(): StreamConverter {
       if (googleError !== undefined) {
         return [{ type: 'error', error: mapGoogleError(undefined, googleError, undefined) }];
       }
-      const parsed = generateContentResponseSchema.safeParse(data);
+      // The common chunk is read as it is; only an unusual one pays for zod's parse.
+      const parsed = isPlainGeminiChunk(data)
+        ? { success: true as const, data }
+        : generateContentResponseSchema.safeParse(data);
       if (!parsed.success) {
         const error = new RouterError(
           'upstream_bad_response',
