@@ -3,9 +3,10 @@
  * `content_block_start`, `ping`, `content_block_delta`, `content_block_stop`, `message_delta`,
  * `message_stop`, `error`) and the `{type: "error", error: {type, message}}` envelope.
  */
+
+import { isRecord } from '../core/is-record.js';
 import { formatSseMessage } from '../providers/sse/format-sse.js';
 import type { PlanFinish, PlannedUsage, ReplyPlan, ToolSummary } from './create-reply-plan.js';
-import { isRecord } from './is-record.js';
 import {
   eventStreamContentType,
   jsonContentType,

@@ -2,7 +2,7 @@
  * The protocol-independent part of an answer: the reasoning, text and tool call split into content
  * chunks, the finish reason and the token counts. Each protocol's wire module renders the same plan.
  */
-import { isRecord } from './is-record.js';
+import { isRecord } from '../core/is-record.js';
 import type { ModelScript } from './model-script.js';
 import { pickCannedAnswer } from './pick-canned-answer.js';
 

@@ -3,8 +3,9 @@
  * parts for reasoning, `functionCall` parts for tools), `finishReason`, `usageMetadata`, `responseId`, and
  * the Google error envelope `{error: {code, message, status}}`.
  */
+
+import { isRecord } from '../core/is-record.js';
 import type { PlanFinish, PlannedUsage, ReplyPlan, ToolSummary } from './create-reply-plan.js';
-import { isRecord } from './is-record.js';
 import {
   eventStreamContentType,
   type ProtocolWire,

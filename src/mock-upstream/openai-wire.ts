@@ -3,9 +3,10 @@
  * with OpenRouter's additions: `reasoning` on messages and deltas, its error envelope under `/api/v1`, and
  * its in-stream error chunk (`error` plus `finish_reason: "error"`).
  */
+
+import { isRecord } from '../core/is-record.js';
 import { formatSseMessage } from '../providers/sse/format-sse.js';
 import type { PlannedUsage, ReplyPlan, ToolSummary } from './create-reply-plan.js';
-import { isRecord } from './is-record.js';
 import {
   eventStreamContentType,
   jsonContentType,

@@ -10,10 +10,10 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord } from '../core/is-record.js';
 import { createIdSource, type IdSource } from './create-id-source.js';
 import { createReplyPlan, type PromptSummary } from './create-reply-plan.js';
 import { Exchange } from './exchange.js';
-import { isRecord } from './is-record.js';
 import { type MockRoute, matchRoute } from './match-route.js';
 import {
   type Fault,

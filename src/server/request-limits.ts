@@ -4,6 +4,7 @@
  * bounded before anything walks it, and a tool or output schema is bounded in size.
  */
 import { RouterError } from '../core/errors.js';
+import { isRecord } from '../core/is-record.js';
 
 /** Deepest JSON nesting a request body may have (objects and arrays, counted from the top level). */
 export const maxJsonDepth = 128;
@@ -63,10 +64,6 @@ function countNodes(root: unknown, budget: number): number {
     }
   }
   return count;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The JSON schemas a chat-completions body carries: tool parameters and the structured-output schema. */

@@ -16,13 +16,13 @@
  */
 import type { FinishReason, StreamEvent, Usage } from '../../core/chat-result.js';
 import type { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import { formatSseComment, formatSseMessage } from '../../providers/sse/format-sse.js';
 import type { IngressStreamWriter, ResponseIdentity } from '../ingress-adapter.js';
 import { createMessageId } from './create-message-id.js';
 import { createToolUseId } from './create-tool-use-id.js';
 import { renderErrorBody } from './map-error-envelope.js';
 import { mapStopReason } from './map-stop-reason.js';
-import { isRecord } from './read-json-value.js';
 import { renderUsage } from './render-usage.js';
 
 type OpenBlock = { kind: 'text' } | { kind: 'thinking' } | { kind: 'tool'; toolIndex: number };

@@ -4,8 +4,9 @@
  * thinking block it was given; those of an answer the router converted from another protocol carry an
  * empty signature, which Anthropic rejects as invalid.
  */
+
+import { isRecord } from '../../core/is-record.js';
 import type { IngressContext, NativeRequest } from '../ingress-adapter.js';
-import { isRecord } from './read-json-value.js';
 
 /** Fields that are the router's, not Anthropic's. */
 export const routerOnlyFields: ReadonlySet<string> = new Set(['plugins', 'provider', 'session_id', 'models']);

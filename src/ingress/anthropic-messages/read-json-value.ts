@@ -4,6 +4,7 @@
  * None of them recurse, so a deeply nested body cannot overflow the stack here.
  */
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 
 /** The 400 for a malformed field of the caller's body. */
 export function invalidRequest(path: string, problem: string): RouterError {
@@ -22,11 +23,6 @@ export function describeValue(value: unknown): string {
   }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-}
-
-/** True for a plain JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The value as an object, or a 400 naming `path`. */

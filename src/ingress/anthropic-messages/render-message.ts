@@ -4,11 +4,11 @@
  * the body is built from the canonical result: thinking, then text, then tool_use blocks.
  */
 import type { ChatResult, Usage } from '../../core/chat-result.js';
+import { isRecord } from '../../core/is-record.js';
 import type { ResponseIdentity } from '../ingress-adapter.js';
 import { createMessageId } from './create-message-id.js';
 import { createToolUseId } from './create-tool-use-id.js';
 import { mapStopReason } from './map-stop-reason.js';
-import { isRecord } from './read-json-value.js';
 import { renderUsage } from './render-usage.js';
 
 /**

@@ -7,6 +7,7 @@
  * parts, tool calls without ids, several choices) is not relayed: the caller renders it the general way.
  */
 import type { ChatResult, StreamEvent, Usage } from '../../core/chat-result.js';
+import { isRecord } from '../../core/is-record.js';
 import {
   type JsonMemberEdit,
   type JsonMemberEdits,
@@ -17,10 +18,6 @@ import { renderUsage } from '../../server/render-chat-response.js';
 import type { ResponseIdentity } from '../ingress-adapter.js';
 
 type JsonRecord = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isAbsent(value: unknown): boolean {
   return value === undefined || value === null;

@@ -1,5 +1,7 @@
 /** Which kind of Gemini `Part` a caller sent: the one data field it holds. */
-import { describeValue, invalidField, isRecord } from './json-checks.js';
+
+import { isRecord } from '../../core/is-record.js';
+import { describeValue, invalidField } from './json-checks.js';
 
 /** The data fields of a Part; a part holds exactly one (the API's `data` oneof). */
 export const partKinds = [

@@ -2,8 +2,10 @@
  * Gemini's `Schema` (the OpenAPI 3.0 subset of `FunctionDeclaration.parameters` and
  * `generationConfig.responseSchema`) converted to the JSON Schema the canonical request carries.
  */
+
+import { isRecord } from '../../core/is-record.js';
 import { maxBodyDepth } from './assert-max-depth.js';
-import { describeValue, invalidField, isRecord } from './json-checks.js';
+import { describeValue, invalidField } from './json-checks.js';
 
 /** Gemini's `Type` enum names and their JSON Schema spelling. */
 const jsonTypeByGeminiType: Readonly<Record<string, string>> = {

@@ -1,7 +1,8 @@
 /** Gemini's `systemInstruction` converted to the leading system message. */
 import type { SystemMessage, TextContentPart } from '../../core/chat-request.js';
+import { isRecord } from '../../core/is-record.js';
 import { classifyPart } from './classify-part.js';
-import { describeValue, invalidField, isRecord, requireString } from './json-checks.js';
+import { describeValue, invalidField, requireString } from './json-checks.js';
 
 /**
  * Converts `systemInstruction`, given as the REST API's Content (`{parts}`, any `role` ignored), or as

@@ -4,11 +4,11 @@
  */
 import type { FinishReason, StreamEvent, Usage } from '../../core/chat-result.js';
 import type { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import { KeptText } from '../../core/kept-text.js';
 import { findGoogleError } from '../../providers/gemini/map-error.js';
 import { formatSseMessage } from '../../providers/sse/format-sse.js';
 import type { IngressStreamWriter, ResponseIdentity } from '../ingress-adapter.js';
-import { isRecord } from './json-checks.js';
 import { mapErrorEnvelope } from './map-error-envelope.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapUsageMetadata } from './map-usage-metadata.js';

@@ -3,14 +3,10 @@
  * (`contents[2].parts[0].text`) and the value that was wrong.
  */
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 
 /** Longest rendering of a caller's value in an error message. */
 const maxShownLength = 80;
-
-/** True for a JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A short rendering of `value` for error messages (strings quoted, long values cut). */
 export function describeValue(value: unknown): string {

@@ -1,12 +1,13 @@
 /** A Gemini `generateContent` / `streamGenerateContent` / `countTokens` body parsed into the pipeline's form. */
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import type { IngressContext, IngressRequest } from '../ingress-adapter.js';
 import { assertMaxDepth } from './assert-max-depth.js';
 import { convertContents } from './convert-contents.js';
 import { convertGenerationConfig } from './convert-generation-config.js';
 import { convertSystemInstruction } from './convert-system-instruction.js';
 import { convertTools } from './convert-tools.js';
-import { invalidField, isRecord } from './json-checks.js';
+import { invalidField } from './json-checks.js';
 
 /** The router's own fields a Gemini caller may add: copied to the chat body, kept out of the native one. */
 const routerFields = ['plugins', 'provider', 'session_id'] as const;

@@ -1,5 +1,5 @@
 /** A canonical tool call's JSON arguments text as the object Gemini's `functionCall.args` holds. */
-import { isRecord } from './json-checks.js';
+import { isRecord } from '../../core/is-record.js';
 
 /**
  * The arguments object, `{}` for empty text, or undefined when the text is not a JSON object (a call cut

@@ -1,8 +1,8 @@
 /** The non-streamed answer as Gemini's GenerateContentResponse. */
 import type { ChatResult, Usage } from '../../core/chat-result.js';
+import { isRecord } from '../../core/is-record.js';
 import { findGoogleError } from '../../providers/gemini/map-error.js';
 import type { ResponseIdentity } from '../ingress-adapter.js';
-import { isRecord } from './json-checks.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapUsageMetadata } from './map-usage-metadata.js';
 import { parseToolArguments } from './parse-tool-arguments.js';

@@ -1,12 +1,9 @@
 /** One content part of a chat message converted to a Gemini part. */
 import type { ContentPart } from '../../core/chat-request.js';
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import { convertMediaUrl } from './convert-media-url.js';
 import type { GeminiPart } from './gemini-request-types.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Converts a content part to a Gemini part, or undefined when there is nothing to send (empty text) or

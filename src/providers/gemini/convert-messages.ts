@@ -2,6 +2,7 @@
 import type { AssistantMessage, ChatMessage, ContentPart, ToolMessage } from '../../core/chat-request.js';
 import { contentText } from '../../core/chat-request.js';
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import { convertContentPart } from './convert-content-part.js';
 import type { GeminiContent, GeminiPart } from './gemini-request-types.js';
 
@@ -15,10 +16,6 @@ export const skipThoughtSignature = 'skip_thought_signature_validator';
 export interface ConvertedMessages {
   systemInstruction: { parts: { text: string }[] } | undefined;
   contents: GeminiContent[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

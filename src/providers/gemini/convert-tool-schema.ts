@@ -3,6 +3,7 @@
  * `FunctionDeclaration.parameters` accepts. Gemini rejects the whole request on a key it does not know,
  * so such keys are dropped and reported.
  */
+import { isRecord } from '../../core/is-record.js';
 
 /** The keys Gemini's Schema object documents; any other key is rejected upstream. */
 const supportedKeys = new Set([
@@ -59,10 +60,6 @@ export function convertToolSchema(parameters: Record<string, unknown> | undefine
     return { schema: undefined, droppedKeys };
   }
   return { schema, droppedKeys };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function convertNode(
