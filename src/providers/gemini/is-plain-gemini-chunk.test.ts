@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { asJson, field } from '../test-support/chunk-arbitraries.js';
 import { generateContentResponseSchema } from './gemini-response-schema.js';
 import { isPlainGeminiChunk } from './is-plain-gemini-chunk.js';
-
-/** Any JSON value, or a value of the type a field usually has, or nothing. */
-const field = (usual: fc.Arbitrary<unknown>) =>
-  fc.option(fc.oneof(usual, fc.jsonValue({ maxDepth: 2 })), { nil: undefined });
 
 /** Token counts around the edges zod checks: negative, fractional, past the safe integers. */
 const count = fc.oneof(
@@ -67,9 +64,6 @@ const chunk = fc.record(
   },
   { requiredKeys: [] },
 );
-
-/** The value as JSON has it (undefined members gone), as the converter receives it. */
-const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 describe('isPlainGeminiChunk', () => {
   it('passes exactly the chunks zod accepts, and their read members are the ones zod returns', () => {

@@ -7,10 +7,9 @@
  * stay cheap: about 35 ns for a text chunk, against about 300 for zod's parse (bench/README.md, "Where a
  * call's CPU goes, end to end").
  */
-import { Ajv } from 'ajv';
+import { compileChunkCheck, nullableString } from '../compile-chunk-check.js';
 import type { GenerateContentResponse } from './gemini-response-schema.js';
 
-const nullableString = { type: ['string', 'null'] } as const;
 const nullableBoolean = { type: ['boolean', 'null'] } as const;
 /** zod's `z.number().int().nonnegative()`: an integer from 0 to the largest safe one. */
 const tokenCount = { type: ['integer', 'null'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -65,8 +64,7 @@ const chunkSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-const validate: (value: unknown) => boolean = ajv.compile(chunkSchema);
+const validate = compileChunkCheck(chunkSchema);
 
 /** True when `value` is a chunk whose read members zod's schema would return unchanged. */
 export function isPlainGeminiChunk(value: unknown): value is GenerateContentResponse {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import { parseRetryAfter } from '../parse-retry-after.js';
 
 /** Longest upstream message kept in a RouterError, so a huge HTML error page never fills a log line. */
@@ -56,15 +57,9 @@ export function findGoogleError(value: unknown): GoogleError | undefined {
   const candidate: unknown = Array.isArray(value) ? value[0] : value;
   // Every streamed chunk is asked this, and nearly none is an error. A refused parse is far dearer than
   // this look (zod builds the issues of the failure), so only a value with an `error` object is parsed.
-  if (!hasErrorObject(candidate)) return undefined;
+  if (!isRecord(candidate) || !isRecord(candidate.error)) return undefined;
   const parsed = googleErrorEnvelopeSchema.safeParse(candidate);
   return parsed.success ? parsed.data.error : undefined;
-}
-
-function hasErrorObject(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const error = (value as { error?: unknown }).error;
-  return typeof error === 'object' && error !== null;
 }
 
 /** Maps an upstream HTTP error (status, raw body text, Retry-After header) to a RouterError. */

@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { asJson, field } from '../test-support/chunk-arbitraries.js';
 import { isPlainChunk } from './is-plain-chunk.js';
 import { chatCompletionChunkSchema } from './openai-response-schema.js';
-
-/** Any JSON value, or a value of the type a field usually has, or nothing. */
-const field = (usual: fc.Arbitrary<unknown>) =>
-  fc.option(fc.oneof(usual, fc.jsonValue({ maxDepth: 2 })), { nil: undefined });
 
 const toolCall = fc.record(
   {
@@ -59,9 +56,6 @@ const chunk = fc.record(
   },
   { requiredKeys: [] },
 );
-
-/** The value as JSON has it (undefined members gone), as the converter receives it. */
-const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 describe('isPlainChunk', () => {
   it('passes only chunks whose read members zod would return unchanged', () => {

@@ -4,10 +4,9 @@
  * (none of its fallbacks would apply). Such a chunk is read as it is; any other goes through zod. At
  * agent scale (thousands of streams, tens of chunks a second each) this is most of the converter's work.
  */
-import { Ajv } from 'ajv';
+import { compileChunkCheck, nullableString } from '../compile-chunk-check.js';
 import type { ChatCompletionChunk } from './openai-response-schema.js';
 
-const nullableString = { type: ['string', 'null'] } as const;
 const nullableCount = { type: ['number', 'null'] } as const;
 
 const usage = {
@@ -68,8 +67,7 @@ const chunkSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-const validate: (value: unknown) => boolean = ajv.compile(chunkSchema);
+const validate = compileChunkCheck(chunkSchema);
 
 /** True when `value` is a chunk zod's schema would return unchanged: it can be read as it is. */
 export function isPlainChunk(value: unknown): value is ChatCompletionChunk {
