@@ -246,7 +246,7 @@ export async function executeChat(
             durationMs: now() - startedAt,
             ...queueFields(queueWait),
           });
-          const result: ExecutionResult = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
+          const result = executionResult(outcome, target, attempts, upstreamMs);
           if (outcome.streamError === undefined) {
             recordSuccess(state, candidate.modelId, upstream, outcome);
             return result;
@@ -504,7 +504,7 @@ async function rescueStream(
         durationMs: now() - startedAt,
         ...queueFields(queueWait),
       });
-      latest = { ...outcome, target, attempts, upstreamMs, rescue: undefined };
+      latest = executionResult(outcome, target, attempts, upstreamMs);
       if (outcome.streamError === undefined) {
         state.recordSuccess(modelId, upstream);
         report.by = { model: modelId, upstream: target.upstream.name };
@@ -554,6 +554,37 @@ async function rescueStream(
       },
     ),
   });
+}
+
+/**
+ * The call's result from the attempt that answered. Written field by field, not as `{ ...outcome, target }`:
+ * on Node.js 20 an object spread followed by more fields gives every object a hidden class of its own,
+ * and every later read of it misses V8's inline caches (bench/README.md, "Hidden classes per call").
+ */
+function executionResult(
+  outcome: AttemptOutcome,
+  target: UpstreamTarget,
+  attempts: AttemptRecord[],
+  upstreamMs: number,
+): ExecutionResult {
+  return {
+    target,
+    attempts,
+    result: outcome.result,
+    usage: outcome.usage,
+    usageEstimated: outcome.usageEstimated,
+    finishReason: outcome.finishReason,
+    nativeFinishReason: outcome.nativeFinishReason,
+    upstreamMs,
+    timeToFirstTokenMs: outcome.timeToFirstTokenMs,
+    outputTokensPerSecond: outcome.outputTokensPerSecond,
+    streamError: outcome.streamError,
+    warnings: outcome.warnings,
+    native: outcome.native,
+    nativeBody: outcome.nativeBody,
+    nativeText: outcome.nativeText,
+    rescue: undefined,
+  };
 }
 
 function sumUsage(usages: readonly Usage[]): Usage {
@@ -813,7 +844,7 @@ async function attemptOnce(
       throw upstreamStatusError(adapter, response.statusCode, response.headers, text);
     }
 
-    const streamed = await consumeStream(request, target, response, adapter, dependencies, {
+    return await consumeStream(request, target, response, adapter, dependencies, {
       attemptController,
       signal,
       startedAt,
@@ -825,7 +856,6 @@ async function attemptOnce(
       firstTokenTimer,
       options,
     });
-    return { ...streamed, warnings, native: isNative, nativeBody: undefined, nativeText: undefined };
   } finally {
     clientSignal.removeEventListener('abort', passOnClientAbort);
   }
@@ -876,7 +906,7 @@ async function consumeStream(
     firstTokenTimer: NodeJS.Timeout;
     options: AttemptOptions;
   },
-): Promise<Omit<AttemptOutcome, 'warnings' | 'native' | 'nativeBody' | 'nativeText'>> {
+): Promise<AttemptOutcome> {
   const { config, now } = dependencies;
   const { attemptController, signal, startedAt, sink, deadlines, firstTokenTimer } = context;
   const { splicer, trackText, onFirstContent } = context.options;
@@ -1073,6 +1103,10 @@ async function consumeStream(
         ? finalUsage.completionTokens / (generationMs / 1000)
         : null,
     streamError: failure,
+    warnings: context.warnings,
+    native: context.native,
+    nativeBody: undefined,
+    nativeText: undefined,
     sent,
     longestGapMs: firstContentAt === null ? null : longestGapMs,
   };

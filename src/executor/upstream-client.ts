@@ -145,8 +145,10 @@ export class UpstreamClient {
    * queue listener is registered against the options object the pool's interceptor will see.
    */
   #dispatchOptions(options: SendOptions | FetchTextOptions): Dispatcher.DispatchOptions {
+    const { origin, path } = originAndPath(options.url);
     const dispatchOptions: Dispatcher.DispatchOptions = {
-      ...originAndPath(options.url),
+      origin,
+      path,
       method: 'POST',
       headers: options.headers,
       body: options.body,

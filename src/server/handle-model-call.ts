@@ -409,7 +409,8 @@ function applyKeyToRequest(key: ApiKeyRecord, parsed: ParsedChatRequest, facts: 
 
 /** The routing settings as the request log keeps them. */
 function settingsOf(parsed: ParsedChatRequest, extra: Record<string, unknown>): Record<string, unknown> {
-  const settings: Record<string, unknown> = { ...extra };
+  // Copied with Object.assign, not spread: see `executionResult` in execute-chat.ts.
+  const settings: Record<string, unknown> = Object.assign({}, extra);
   const routerModel = parsed.routerModel;
   if (parsed.settings.minCodingScore !== undefined)
     settings.min_coding_score = parsed.settings.minCodingScore;

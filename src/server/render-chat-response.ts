@@ -118,12 +118,12 @@ export class ChunkRenderer {
    * asked for (the hosted router sends it on the last chunk before `[DONE]`).
    */
   renderUsageChunk(usage: Usage, cost: number, metadata?: object): string {
-    return JSON.stringify({
-      ...this.#head(),
-      choices: [],
-      usage: renderUsage(usage, cost),
-      ...(metadata === undefined ? {} : { openrouter_metadata: metadata }),
-    });
+    // Members added to the head, not spread into a new literal: see `executionResult` in execute-chat.ts.
+    const chunk: Record<string, unknown> = this.#head();
+    chunk.choices = [];
+    chunk.usage = renderUsage(usage, cost);
+    if (metadata !== undefined) chunk.openrouter_metadata = metadata;
+    return JSON.stringify(chunk);
   }
 
   /** The chunk that ends a stream that failed after content was sent. */

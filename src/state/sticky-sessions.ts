@@ -36,7 +36,12 @@ export class StickySessions {
 
   set(sessionKey: string, target: StickyTarget, now: number): void {
     this.#entries.delete(sessionKey);
-    this.#entries.set(sessionKey, { ...target, expiresAt: now + this.#options.ttlMs });
+    // Written out, not spread: see `executionResult` in execute-chat.ts.
+    this.#entries.set(sessionKey, {
+      modelId: target.modelId,
+      upstream: target.upstream,
+      expiresAt: now + this.#options.ttlMs,
+    });
     if (this.#entries.size > this.#options.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
