@@ -6,7 +6,6 @@
  * candidate that accepts a prefill (stream rescue), spliced into the same stream; when none can, it ends
  * with an error, never as a truncated success.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultRescue, type RouterConfig } from '../config/router-config.js';
 import type { ChatRequest } from '../core/chat-request.js';
 import {
@@ -28,6 +27,7 @@ import type {
 } from '../providers/protocol-adapter.js';
 import { readSseStream, type SseHandlerResult, type SseMessage } from '../providers/sse/parse-sse-stream.js';
 import type { RouterState } from '../state/router-state.js';
+import { type AbortSource, CallAbort, pauseUnlessAborted } from './call-abort.js';
 import { ContinuationSplicer, isPrefillIgnored } from './continuation-splicer.js';
 import { createContinuationRequest } from './create-continuation-request.js';
 import { countsAgainstCircuit, decideAfterFailure } from './failure-policy.js';
@@ -186,7 +186,7 @@ export async function executeChat(
   request: ChatRequest,
   candidates: readonly CandidateModel[],
   dependencies: ExecutorDependencies,
-  signal: AbortSignal,
+  signal: AbortSource,
   sink?: StreamSink,
   native?: NativeRequest,
 ): Promise<ExecutionResult> {
@@ -280,7 +280,7 @@ export async function executeChat(
           errors.push(error);
           const decision = decideAfterFailure(error, attemptsOnModel, config.retries);
           if (decision.kind === 'retry') {
-            await sleep(decision.waitMs, undefined, { signal }).catch(() => undefined);
+            await pauseUnlessAborted(decision.waitMs, signal);
             if (signal.aborted) throw new RouterError('client_closed', 'the client closed the connection');
             continue;
           }
@@ -411,7 +411,7 @@ function refusedPrefill(error: RouterError): boolean {
 /** What a rescue needs besides the request and the broken attempt. */
 interface RescueContext {
   dependencies: ExecutorDependencies;
-  signal: AbortSignal;
+  signal: AbortSource;
   sink: StreamSink;
   startSink: (target: UpstreamTarget) => void;
   maxAttempts: number;
@@ -729,7 +729,7 @@ async function attemptOnce(
   native: NativeRequest | undefined,
   target: UpstreamTarget,
   dependencies: ExecutorDependencies,
-  clientSignal: AbortSignal,
+  clientSignal: AbortSource,
   sink: StreamSink | undefined,
   startSink: (target: UpstreamTarget) => void,
   options: AttemptOptions = { trackText: false },
@@ -796,8 +796,9 @@ async function attemptOnce(
 
   // Only a stream needs an attempt-level abort (its first-token and idle timers). The client's abort is
   // passed on by a listener removed when the attempt ends: what AbortSignal.any does, without the
-  // dependent-signal bookkeeping it pays per call (about 45 µs of CPU per stream in a profile).
-  const attemptController = new AbortController();
+  // dependent-signal bookkeeping it pays per call (about 45 µs of CPU per stream in a profile). A
+  // `CallAbort`, not an `AbortController`: see call-abort.ts.
+  const attemptController = new CallAbort();
   const signal = attemptController.signal;
   const passOnClientAbort = () => attemptController.abort(clientSignal.reason);
   if (clientSignal.aborted) passOnClientAbort();
@@ -895,8 +896,8 @@ async function consumeStream(
   adapter: ReturnType<typeof adapterFor>,
   dependencies: ExecutorDependencies,
   context: {
-    attemptController: AbortController;
-    signal: AbortSignal;
+    attemptController: CallAbort;
+    signal: AbortSource;
     startedAt: number;
     sink: StreamSink;
     startSink: (target: UpstreamTarget) => void;

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { Agent, type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import { RouterError } from '../core/errors.js';
+import type { AbortSource } from './call-abort.js';
 import { bodyTooLarge, UpstreamBody } from './upstream-body.js';
 
 export interface UpstreamResponse {
@@ -47,7 +48,7 @@ export interface SendOptions {
   url: string;
   headers: Record<string, string>;
   body: string;
-  signal: AbortSignal;
+  signal: AbortSource;
   firstByteMs: number;
   idleMs: number;
   /** Called with the wait when a configured connection limit made this call queue. */
@@ -276,7 +277,7 @@ class QueueTimingHandler implements Dispatcher.DispatchHandler {
  * the handler keeps it for a body still arriving (it then calls `release` itself).
  */
 abstract class SettlingHandler<T> implements Dispatcher.DispatchHandler {
-  protected readonly signal: AbortSignal;
+  protected readonly signal: AbortSource;
   protected controller: Dispatcher.DispatchController | undefined;
   protected settled = false;
   readonly #resolve: (value: T) => void;
@@ -289,7 +290,7 @@ abstract class SettlingHandler<T> implements Dispatcher.DispatchHandler {
   };
   protected readonly release = () => this.signal.removeEventListener('abort', this.#onAbort);
 
-  constructor(signal: AbortSignal, resolve: (value: T) => void, reject: (error: RouterError) => void) {
+  constructor(signal: AbortSource, resolve: (value: T) => void, reject: (error: RouterError) => void) {
     this.signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
@@ -425,7 +426,7 @@ function originAndPath(url: string): { origin: string; path: string } {
 }
 
 /** Maps undici and socket errors (and aborts) to the router's codes. */
-export function transportError(error: unknown, signal?: AbortSignal): RouterError {
+export function transportError(error: unknown, signal?: AbortSource): RouterError {
   if (error instanceof RouterError) return error;
   if (signal?.aborted === true && signal.reason instanceof RouterError) return signal.reason;
   if (error instanceof undiciErrors.HeadersTimeoutError) {

@@ -14,6 +14,7 @@ import { computeCost, worstCaseCost } from '../core/compute-cost.js';
 import { RouterError, toRouterError } from '../core/errors.js';
 import { estimatePromptTokens } from '../core/estimate-prompt-tokens.js';
 import type { ModelIndex } from '../core/model-index.js';
+import { CallAbort } from '../executor/call-abort.js';
 import {
   type AttemptRecord,
   type CandidateModel,
@@ -138,7 +139,8 @@ export async function handleModelCall(
   response: ServerResponse,
   receivedAt: number,
 ): Promise<void> {
-  const controller = new AbortController();
+  // A CallAbort, not an AbortController: see executor/call-abort.ts.
+  const controller = new CallAbort();
   const onClose = () => {
     if (!response.writableFinished) controller.abort(new RouterError('client_closed', 'client went away'));
   };
