@@ -5,7 +5,7 @@
  * Why not `AbortController`: on Node.js 20 constructing one costs about 18,000 instructions, and every
  * signal gets a hidden class of its own, so each read of `aborted` and each listener added or removed
  * misses V8's inline caches, in this code and in Node's `EventTarget` (bench/README.md, "Hidden classes
- * per call"). A call made one controller, a streamed call two.
+ * per call"). A call used to make one controller, a streamed call two.
  */
 
 /** What the executor and the upstream client read of an abort signal. `AbortSignal` has all of it. */
@@ -20,8 +20,8 @@ export interface AbortSource {
  * An abort controller and its signal in one object, with `AbortSignal`'s semantics for what the router
  * uses: the first `abort` sets `aborted` and `reason` (an `AbortError` when none is given) and calls each
  * listener once, in the order added; later aborts do nothing; a listener added twice is called once, one
- * removed by an earlier listener is not called, and one added after the abort never is. A listener that throws does not stop the others; its error is
- * rethrown on the next tick, as `EventTarget` reports it.
+ * removed by an earlier listener is not called, and one added after the abort never is. A listener that
+ * throws does not stop the others; its error is rethrown on the next tick, as `EventTarget` reports it.
  */
 export class CallAbort implements AbortSource {
   aborted = false;
