@@ -19,7 +19,8 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ingressPlainBodies, ingressStreamBodies } from './measure-ingress-streams.js';
+import { post } from './measure-agent-streams.js';
+import { ingressPaths, ingressPlainBodies, ingressStreamBodies } from './measure-ingress-streams.js';
 import {
   benchRouterEnvironment,
   findFreePort,
@@ -45,14 +46,13 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const paths = { chat: '/api/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' };
-const ingresses = values.ingress === undefined ? Object.keys(paths) : [values.ingress];
+const ingresses = values.ingress === undefined ? Object.keys(ingressPaths) : [values.ingress];
 const kinds = values.kind === undefined ? ['plain', 'stream'] : [values.kind];
 const warm = Number(values.warm);
 const calls = Number(values.calls);
 const top = Number(values.top);
 if (
-  ingresses.some((name) => !(name in paths)) ||
+  ingresses.some((name) => !(name in ingressPaths)) ||
   kinds.some((kind) => kind !== 'plain' && kind !== 'stream') ||
   !(warm >= 0 && calls > 0 && top >= 0)
 ) {
@@ -60,47 +60,32 @@ if (
   process.exit(2);
 }
 
-const headers = {
-  'content-type': 'application/json',
-  authorization: 'Bearer bench',
-  'x-api-key': 'bench',
-  'anthropic-version': '2023-06-01',
-};
+const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 
 /** One call; resolves once the whole answer has been read, rejects on a transport error or a non-200. */
-function call(agent, port, path, body) {
+function call(agent, target, body) {
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () =>
-          response.statusCode === 200
-            ? resolve()
-            : reject(new Error(`${path}: status ${response.statusCode}`)),
-        );
-        response.on('error', reject);
-      },
-    );
+    const request = post(agent, target, headers, body, (response) => {
+      response.resume();
+      response.on('end', () =>
+        response.statusCode === 200
+          ? resolve()
+          : reject(new Error(`${target.pathname}: status ${response.statusCode}`)),
+      );
+      response.on('error', reject);
+    });
     request.on('error', reject);
     request.end(body);
   });
 }
 
 /** `count` calls, eight at a time. */
-async function callMany(agent, port, path, body, count) {
+async function callMany(agent, target, body, count) {
   let sent = 0;
   const worker = async () => {
     while (sent < count) {
       sent += 1;
-      await call(agent, port, path, body);
+      await call(agent, target, body);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -193,11 +178,12 @@ async function measure(ingress, kind) {
       throw new Error(`router did not start:\n${router.output}`);
     }
     const body = (kind === 'stream' ? ingressStreamBodies() : ingressPlainBodies())[ingress];
-    await callMany(agent, port, paths[ingress], body, warm);
+    const target = new URL(`http://127.0.0.1:${port}${ingressPaths[ingress]}`);
+    await callMany(agent, target, body, warm);
     // V8 writes its log through a buffer: let the warm-up's lines land before marking.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const mark = statSync(logFile).size;
-    await callMany(agent, port, paths[ingress], body, calls);
+    await callMany(agent, target, body, calls);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return countMisses(logFile, mark);
   } finally {

@@ -42,7 +42,12 @@ export function ingressStreamBodies() {
   };
 }
 
-const paths = { chat: '/api/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' };
+/** The router's path for each ingress protocol. */
+export const ingressPaths = {
+  chat: '/api/v1/chat/completions',
+  messages: '/v1/messages',
+  responses: '/v1/responses',
+};
 
 /** The streamed bodies without `stream`: one plain call per protocol, asking for the same thing. */
 export function ingressPlainBodies() {
@@ -61,14 +66,14 @@ export function ingressPlainBodies() {
  */
 export async function measureIngressCpu({ baseUrl, headers, routerPid, rounds, seconds, connections = 8 }) {
   const bodies = ingressPlainBodies();
-  const protocols = Object.keys(paths);
+  const protocols = Object.keys(ingressPaths);
   const samples = Object.fromEntries(protocols.map((name) => [name, { cpu: [], rate: [], failed: 0 }]));
   for (let round = 0; round < rounds; round += 1) {
     const order = protocols.map((_, index) => protocols[(index + round) % protocols.length]);
     for (const name of order) {
       const before = readTreeCpuSeconds([routerPid]);
       const result = await measureThroughput({
-        url: `${baseUrl}${paths[name]}`,
+        url: `${baseUrl}${ingressPaths[name]}`,
         headers,
         body: bodies[name],
         connections,
@@ -105,7 +110,7 @@ export async function measureIngressCpu({ baseUrl, headers, routerPid, rounds, s
  */
 export async function measureIngressStreams({ baseUrl, headers, count, warmup = 3, timeoutMs = 30_000 }) {
   const bodies = ingressStreamBodies();
-  const protocols = Object.keys(paths);
+  const protocols = Object.keys(ingressPaths);
   const pools = Object.fromEntries(
     protocols.map((name) => [name, new Agent({ connections: 1, keepAliveTimeout: 60_000 })]),
   );
@@ -121,7 +126,7 @@ export async function measureIngressStreams({ baseUrl, headers, count, warmup = 
         try {
           const result = await measureOneStream({
             dispatcher: pools[name],
-            url: `${baseUrl}${paths[name]}`,
+            url: `${baseUrl}${ingressPaths[name]}`,
             headers,
             body: bodies[name],
             timeoutMs,

@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, ReasoningSetting } from '../../core/chat-request.js';
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import type { IngressContext, IngressRequest } from '../ingress-adapter.js';
 import { convertInput } from './convert-input-items.js';
 import { convertToolChoice } from './convert-tool-choice.js';
@@ -15,7 +16,6 @@ import {
   expectObject,
   expectString,
   invalidField,
-  isJsonObject,
   type JsonObject,
   optionalBoolean,
   optionalNumber,
@@ -216,7 +216,7 @@ function buildMessages(body: JsonObject, warnings: string[]): ChatMessage[] {
 
 /** Parses a Responses request body into the pipeline's chat body. Throws a 400 RouterError when malformed. */
 export function parseResponsesRequest(body: unknown, context: IngressContext): IngressRequest {
-  if (!isJsonObject(body)) throw new RouterError('invalid_request', 'the request body must be a JSON object');
+  if (!isRecord(body)) throw new RouterError('invalid_request', 'the request body must be a JSON object');
   refuseStoredState(body);
   const warnings: string[] = [];
   const chat: Record<string, unknown> = {};

@@ -3,13 +3,9 @@
  * and the value it found, so a bad request says exactly what was wrong.
  */
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 
 export type JsonObject = Record<string, unknown>;
-
-/** True for a plain JSON object (not an array, not null). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const maxShownLength = 60;
 
@@ -37,7 +33,7 @@ export function invalidField(path: string, message: string): RouterError {
 
 /** `value` as an object, or a 400 naming `path`. */
 export function expectObject(value: unknown, path: string): JsonObject {
-  if (!isJsonObject(value)) throw invalidField(path, `must be an object, got ${describeValue(value)}`);
+  if (!isRecord(value)) throw invalidField(path, `must be an object, got ${describeValue(value)}`);
   return value;
 }
 

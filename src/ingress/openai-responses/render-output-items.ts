@@ -4,9 +4,9 @@
  * under (see `encode-tool-name.ts`).
  */
 import type { ChatResult } from '../../core/chat-result.js';
+import { isRecord } from '../../core/is-record.js';
 import { createItemId, type ItemIdPrefix } from './create-item-id.js';
 import { decodeToolName, type ToolKind } from './encode-tool-name.js';
-import { isJsonObject } from './read-field.js';
 
 /** One item of a Response's `output`, as JSON. */
 export type OutputItem = Record<string, unknown>;
@@ -43,7 +43,7 @@ export function toolItemPrefix(encodedName: string): ItemIdPrefix {
 function parseArguments(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isJsonObject(value) ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

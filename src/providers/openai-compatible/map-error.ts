@@ -6,6 +6,7 @@
  * of any of them plain text or HTML.
  */
 import { RouterError } from '../../core/errors.js';
+import { isRecord } from '../../core/is-record.js';
 import { parseRetryAfter } from '../parse-retry-after.js';
 import { type UpstreamErrorObject, upstreamErrorSchema } from './openai-response-schema.js';
 
@@ -163,10 +164,10 @@ function readErrorBody(bodyText: string): UpstreamErrorObject {
   }
   const enveloped = findUpstreamError(body);
   if (enveloped !== undefined) return enveloped;
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+  if (isRecord(body)) {
     const flat = upstreamErrorSchema.safeParse(body);
     if (flat.success && typeof flat.data !== 'string' && flat.data.message != null) return flat.data;
-    const detail: unknown = (body as { detail?: unknown }).detail;
+    const detail = body.detail;
     if (typeof detail === 'string') return { message: detail };
     if (detail !== undefined) return { message: JSON.stringify(detail).slice(0, maxMessageLength) };
   }
