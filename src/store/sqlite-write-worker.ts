@@ -1,17 +1,17 @@
 /**
  * The request log's SQLite writer thread: inserts the batches the main thread posts, on a connection of
- * its own to the same WAL database, so a batch never stalls the event loop that serves requests.
+ * its own to the same WAL database, so a batch never stalls the event loop that serves requests. The main
+ * thread checks and encodes the records (`encodeRequestRecords`); a batch arrives as the inserts' values.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRouterError } from '../core/errors.js';
-import type { RequestRecord } from './request-record.js';
 import type { SqliteDriverName } from './sqlite-driver.js';
-import { openSqliteDatabase, SqliteRequestInserts } from './sqlite-request-inserts.js';
+import { openSqliteDatabase, SqliteRequestInserts, type SqliteValue } from './sqlite-request-inserts.js';
 
 export interface WriteRequestMessage {
   id: number;
-  records: RequestRecord[];
+  rows: SqliteValue[][];
 }
 
 export type WriteReplyMessage =
@@ -26,7 +26,7 @@ if (port !== null) {
   port.on('message', (message: WriteRequestMessage) => {
     let reply: WriteReplyMessage;
     try {
-      inserts.insert(message.records);
+      inserts.insertRows(message.rows);
       reply = { id: message.id, ok: true };
     } catch (error) {
       reply = {

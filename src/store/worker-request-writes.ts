@@ -11,6 +11,7 @@ import { type ErrorCode, RouterError, statusByCode } from '../core/errors.js';
 import type { RequestRecord } from './request-record.js';
 import type { RequestStore } from './request-store.js';
 import type { SqliteDriverName } from './sqlite-driver.js';
+import { encodeRequestRecords, type SqliteValue } from './sqlite-request-inserts.js';
 import type { WriteReplyMessage, WriteRequestMessage } from './sqlite-write-worker.js';
 
 const workerUrl = new URL('./sqlite-write-worker.js', import.meta.url);
@@ -59,10 +60,17 @@ export class WorkerRequestWrites implements Pick<RequestStore, 'insertRequests'>
   insertRequests(records: readonly RequestRecord[]): Promise<void> {
     const worker = this.#worker;
     if (worker === null) return this.#fallback.insertRequests(records);
+    let rows: SqliteValue[][];
+    try {
+      rows = encodeRequestRecords(records);
+    } catch (error) {
+      // A record the store refuses: the same error the thread's insert would have answered with.
+      return Promise.reject(error);
+    }
     const id = this.#nextId++;
     const written = new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { records, resolve, reject });
-      worker.postMessage({ id, records: records as RequestRecord[] } satisfies WriteRequestMessage);
+      worker.postMessage({ id, rows } satisfies WriteRequestMessage);
     });
     this.#inFlight.add(written);
     const settled = () => this.#inFlight.delete(written);
