@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { RouterError } from '../core/errors.js';
 import { readStreamText } from '../executor/read-stream-text.js';
 import type { EdgeGate } from './edge-gate.js';
-import { checkJsonDepth } from './request-limits.js';
+import { assertJsonDepthWithin } from './request-limits.js';
 
 /**
  * Reads and parses a JSON request body, refusing anything over `limitBytes` before reading it when the
@@ -62,7 +62,7 @@ export async function readJsonBodyText(
   }
   if (text.length === 0)
     throw new RouterError('invalid_request', 'the request body is empty; expected a JSON object');
-  checkJsonDepth(text);
+  assertJsonDepthWithin(text);
   try {
     return { text, value: JSON.parse(text) };
   } catch (error) {

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../core/errors.js';
 import {
+  assertJsonDepthWithin,
   checkChatBody,
   checkJsonDepth,
   checkModelId,
@@ -22,6 +24,40 @@ describe('checkJsonDepth', () => {
     expect(check).toThrow(RouterError);
     expect(check).toThrow(`limit of ${maxJsonDepth} levels`);
     expect(() => checkJsonDepth(nested(maxJsonDepth + 1))).toThrow(/nests deeper/);
+  });
+});
+
+describe('assertJsonDepthWithin', () => {
+  const outcome = (check: () => unknown) => {
+    try {
+      check();
+      return 'within';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('refuses exactly what checkJsonDepth refuses, with the same error', () => {
+    // Brackets, quotes and backslashes in any order: strings with brackets inside, escaped quotes,
+    // unbalanced text. Small limits make both sides of the count's shortcut common.
+    const text = fc
+      .array(fc.constantFrom('{', '}', '[', ']', '"', '\\', 'a', ':', ','), { maxLength: 60 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 8 }), (json, limit) => {
+        expect(outcome(() => assertJsonDepthWithin(json, limit))).toBe(
+          outcome(() => checkJsonDepth(json, limit)),
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('checks the nesting once the text holds more openers than the limit', () => {
+    expect(() => assertJsonDepthWithin(nested(maxJsonDepth + 1))).toThrow(/nests deeper/);
+    expect(() => assertJsonDepthWithin(nested(maxJsonDepth))).not.toThrow();
+    // Many openers, all inside a string: over the count, within the depth.
+    expect(() => assertJsonDepthWithin(`{"a":"${'{['.repeat(maxJsonDepth)}"}`)).not.toThrow();
   });
 });
 
