@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../core/errors.js';
 import { generateApiKey } from '../store/api-key.js';
@@ -5,6 +7,7 @@ import {
   collectSecrets,
   createLogger,
   createMemoryDestination,
+  logInfoLine,
   redactedText,
   redactSecrets,
   withRequestId,
@@ -118,6 +121,54 @@ describe('redactSecrets', () => {
   it('ignores secrets too short to scrub safely', () => {
     expect(redactSecrets('status true', ['true'])).toBe('status true');
   });
+
+  it('scrubs what a test of each key shape in turn scrubs', () => {
+    // The shapes one by one, as redactSecrets applied them before one combined test let clean text
+    // through at once.
+    const shapes = [
+      /\bpr-[A-Za-z0-9_-]{43}/g,
+      /\bsk-[A-Za-z0-9_-]{16,}/g,
+      /\bAIza[0-9A-Za-z_-]{35}/g,
+      /(\bBearer\s+)[^\s"',;]+/gi,
+    ];
+    const oneByOne = (text: string) =>
+      shapes.reduce(
+        (result, shape) =>
+          result.replace(shape, (match, bearer: unknown) =>
+            typeof bearer === 'string' && match.startsWith(bearer)
+              ? `${bearer}${redactedText}`
+              : redactedText,
+          ),
+        text,
+      );
+    const fragment = fc.oneof(
+      fc.constantFrom(
+        'pr-',
+        'PR-',
+        'sk-',
+        'Sk-',
+        'AIza',
+        'aiza',
+        'Bearer',
+        'BEARER',
+        ' ',
+        '\t',
+        '-',
+        '_',
+        ',',
+        '"',
+      ),
+      fc.string({ unit: fc.constantFrom('a', 'Z', '0', '_', '-'), minLength: 14, maxLength: 45 }),
+      fc.constantFrom(gatewayKey, upstreamKey, googleKey, anthropicKey),
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        expect(redactSecrets(text, [])).toBe(oneByOne(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('collectSecrets', () => {
@@ -149,5 +200,70 @@ describe('collectSecrets', () => {
     });
     expect(two?.error).toEqual({ code: 'invalid_request', message: 'bad' });
     expect(three?.error).toBe('invalid_request');
+  });
+});
+
+describe('logInfoLine', () => {
+  const secrets = [upstreamKey, masterKey];
+  const pair = () => {
+    const fast = createMemoryDestination();
+    const pinoPath = createMemoryDestination();
+    return {
+      fast,
+      pinoPath,
+      fastLogger: createLogger({ destination: fast, secrets, name: 'pareto-router' }),
+      pinoLogger: createLogger({ destination: pinoPath, secrets, name: 'pareto-router' }),
+    };
+  };
+  const withoutTime = (text: string) => text.replace(/"time":\d+/g, '"time":0');
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', 'é', '😀', 'a') }),
+    fc.constantFrom(
+      upstreamKey,
+      `Bearer ${masterKey}`,
+      `key ${googleKey} here`,
+      anthropicKey,
+      'a'.repeat(150),
+    ),
+  );
+  const value = fc.oneof(
+    text,
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.array(text, { maxLength: 3 }),
+  );
+  const fields = fc.dictionary(
+    fc.constantFrom('request_id', 'model', 'status', 'api_key', 'Token', 'warnings', 'x"y', 'é'),
+    value,
+  );
+
+  it('writes the text logger.info writes, scrubbed the same way', () => {
+    fc.assert(
+      fc.property(fields, text, fc.option(text, { nil: undefined }), (line, message, requestId) => {
+        const { fast, pinoPath, fastLogger, pinoLogger } = pair();
+        const [fastTarget, pinoTarget] =
+          requestId === undefined
+            ? [fastLogger, pinoLogger]
+            : [withRequestId(fastLogger, requestId), withRequestId(pinoLogger, requestId)];
+        logInfoLine(fastTarget, line, message);
+        pinoTarget.info(line, message);
+        expect(withoutTime(fast.text())).toBe(withoutTime(pinoPath.text()));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes nothing below its level, and falls back to logger.info for a logger made elsewhere', () => {
+    const quiet = createMemoryDestination();
+    logInfoLine(createLogger({ destination: quiet, level: 'warn' }), { a: 1 }, 'request');
+    expect(quiet.text()).toBe('');
+    const plain = createMemoryDestination();
+    logInfoLine(pino({ base: null, timestamp: false }, plain), { a: 'x' }, 'request');
+    expect(parsedLines(plain.text())).toEqual([{ level: 30, a: 'x', msg: 'request' }]);
   });
 });

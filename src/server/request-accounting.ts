@@ -9,6 +9,7 @@ import type { Reservation } from '../auth/budget-ledger.js';
 import { emptyUsage, type Usage } from '../core/chat-result.js';
 import type { RouterError } from '../core/errors.js';
 import type { AttemptRecord } from '../executor/execute-chat.js';
+import { logInfoLine } from '../observability/create-logger.js';
 import type { RequestRecord } from '../store/request-record.js';
 import type { RouterOps } from './router-ops.js';
 
@@ -177,6 +178,7 @@ export function finishRequest(
     if (attempt !== undefined) metrics.observeFallback(attempt.model, attempt.errorCode ?? 'unknown');
   }
 
+  const queueMs = queueMsOf(facts.attempts);
   const line = {
     request_id: facts.id,
     key_id: facts.keyId,
@@ -187,13 +189,14 @@ export function finishRequest(
     status,
     attempts: facts.attempts.length,
     latency_ms: Math.round(latencyMs * 1000) / 1000,
-    ...queueLogField(facts.attempts),
-    ...(facts.warnings.length > 0 ? { warnings: facts.warnings } : {}),
+    // Absent fields stay undefined, which the line leaves out, so every line has one shape.
+    queue_ms: queueMs > 0 ? Math.round(queueMs * 1000) / 1000 : undefined,
+    warnings: facts.warnings.length > 0 ? facts.warnings : undefined,
     cost_usd: costUsd,
     streamed: facts.streamed,
   };
   if (error === undefined) {
-    ops.logger.info(line, 'request');
+    logInfoLine(ops.logger, line, 'request');
     return;
   }
   const failed = { ...line, error: { code: error.code, message: error.message, status: error.status } };
@@ -201,9 +204,9 @@ export function finishRequest(
   else ops.logger.info(failed, 'request refused');
 }
 
-/** `queue_ms`, the time the request's calls waited for pooled upstream connections, when they did. */
-function queueLogField(attempts: readonly AttemptRecord[]): { queue_ms?: number } {
+/** The time, in ms, the request's calls waited for pooled upstream connections (the line's `queue_ms`). */
+function queueMsOf(attempts: readonly AttemptRecord[]): number {
   let total = 0;
   for (const attempt of attempts) total += attempt.queueMs ?? 0;
-  return total > 0 ? { queue_ms: Math.round(total * 1000) / 1000 } : {};
+  return total;
 }
