@@ -147,8 +147,6 @@ export async function handleModelCall(
   response.once('close', onClose);
   const generationId = newGenerationId();
   const facts = newRequestFacts(generationId, app.now(), receivedAt);
-  // Also on errors, so a failed call can be looked up in the request log.
-  response.setHeader('x-generation-id', generationId);
   let writer: IngressStreamWriter | undefined;
   let streamError: RouterError | undefined;
   facts.settings.ingress = ingress.protocol;
@@ -344,7 +342,9 @@ export async function handleModelCall(
     const error = toRouterError(thrown);
     if (thrown instanceof ExecutionFailure) facts.attempts = thrown.attempts;
     const headersSent = response.headersSent;
-    sendError(response, thrown, writer, ingress);
+    // Every response of the call names its generation id: decisionHeaders on answers, this on errors.
+    // Not an early setHeader: with one, writeHead takes Node's slower path for the whole head.
+    sendError(response, thrown, writer, ingress, generationId);
     finishRequest(
       app.ops,
       facts,

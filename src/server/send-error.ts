@@ -6,13 +6,15 @@ import type { IngressAdapter, IngressStreamWriter } from '../ingress/ingress-ada
 /**
  * The one place errors reach a client: the ingress protocol's envelope (OpenRouter's by default) with
  * the right status, or, when a stream already started, the protocol's in-band error and the end of the
- * stream.
+ * stream. A model call's `generationId` goes out as `x-generation-id`, so a failed call can be looked up
+ * in the request log.
  */
 export function sendError(
   response: ServerResponse,
   thrown: unknown,
   writer?: IngressStreamWriter,
   ingress: IngressAdapter = chatIngress,
+  generationId?: string,
 ): void {
   const error = toRouterError(thrown);
   if (error.code === 'client_closed' || response.destroyed) {
@@ -40,6 +42,7 @@ export function sendError(
     headers['retry-after'] = String(Math.max(0, Math.ceil(visible.retryAfterSeconds)));
   // The rest of the body is not read: the connection cannot carry another request.
   if (visible.code === 'body_too_large' || visible.code === 'timeout') headers.connection = 'close';
+  if (generationId !== undefined) headers['x-generation-id'] = generationId;
   response.writeHead(rendered.status, headers);
   response.end(rendered.body);
 }
