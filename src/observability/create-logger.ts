@@ -123,7 +123,7 @@ const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
 /**
  * Logs `fields` and `msg` at info level: the same line `logger.info(fields, msg)` writes, with the same
  * scrubbing, built directly instead of through pino's serialiser, which walks any object. The per-request
- * line is written once per call, and this way costs about a third of what pino's own path costs
+ * line is written once per call, and this way costs about half of what pino's own path costs
  * (bench/README.md, "The request log's hand-off"). A logger not made by `createLogger`, a level below
  * info, or a destination that wants pino's metadata gets `logger.info` itself.
  */

@@ -1,7 +1,7 @@
 /**
  * Opening the request log's SQLite file, turning request records into the values of an insert, and
  * running the inserts: all the SQLite writer thread needs, so that thread loads the SQLite library and
- * nothing else (the store's queries and the row validation stay on the main thread).
+ * little else (the store's queries, and the zod schemas that read rows back, stay on the main thread).
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
