@@ -19,7 +19,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { post } from './measure-agent-streams.js';
+import { callMany } from './measure-agent-streams.js';
 import { ingressPaths, ingressPlainBodies, ingressStreamBodies } from './measure-ingress-streams.js';
 import {
   benchRouterEnvironment,
@@ -61,35 +61,6 @@ if (
 }
 
 const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
-
-/** One call; resolves once the whole answer has been read, rejects on a transport error or a non-200. */
-function call(agent, target, body) {
-  return new Promise((resolve, reject) => {
-    const request = post(agent, target, headers, body, (response) => {
-      response.resume();
-      response.on('end', () =>
-        response.statusCode === 200
-          ? resolve()
-          : reject(new Error(`${target.pathname}: status ${response.statusCode}`)),
-      );
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
-/** `count` calls, eight at a time. */
-async function callMany(agent, target, body, count) {
-  let sent = 0;
-  const worker = async () => {
-    while (sent < count) {
-      sent += 1;
-      await call(agent, target, body);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-}
 
 /**
  * A function that names the JavaScript function around a code address, from the log's code-creation
@@ -179,11 +150,11 @@ async function measure(ingress, kind) {
     }
     const body = (kind === 'stream' ? ingressStreamBodies() : ingressPlainBodies())[ingress];
     const target = new URL(`http://127.0.0.1:${port}${ingressPaths[ingress]}`);
-    await callMany(agent, target, body, warm);
+    await callMany({ agent, target, headers, body, count: warm });
     // V8 writes its log through a buffer: let the warm-up's lines land before marking.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const mark = statSync(logFile).size;
-    await callMany(agent, target, body, calls);
+    await callMany({ agent, target, headers, body, count: calls });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return countMisses(logFile, mark);
   } finally {

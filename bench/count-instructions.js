@@ -20,7 +20,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { post } from './measure-agent-streams.js';
+import { callMany } from './measure-agent-streams.js';
 import {
   benchEnvironment,
   benchRequestBodies,
@@ -52,31 +52,7 @@ if (!['router', 'bare'].includes(values.system) || !['plain', 'stream'].includes
 const root = resolve(values.root);
 const calls = Number(values.calls);
 
-/** Sends `count` calls of `body` to `target`, 8 at a time, each answer read to its end; returns the failures. */
-async function sendCalls(agent, target, body, count) {
-  const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
-  let sent = 0;
-  let failed = 0;
-  const loop = async () => {
-    while (sent < count) {
-      sent += 1;
-      await new Promise((done) => {
-        const request = post(agent, target, headers, body, (response) => {
-          if (response.statusCode !== 200) failed += 1;
-          response.resume();
-          response.on('end', done);
-        });
-        request.on('error', () => {
-          failed += 1;
-          done();
-        });
-        request.end(body);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, loop));
-  return failed;
-}
+const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 
 /** The last `totals:` line of a callgrind file: its instruction count. */
 function totalOf(file) {
@@ -122,7 +98,7 @@ try {
   const path = values.system === 'router' ? '/api/v1/chat/completions' : '/v1/chat/completions';
   const target = new URL(`http://127.0.0.1:${port}${path}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  await sendCalls(agent, target, body, Number(values.warm));
+  await callMany({ agent, target, headers, body, count: Number(values.warm) });
   const pid = String(handle.pid);
   console.log(
     `${values.system}, ${values.kind} calls, ${values.warm} warm-up, ${calls} counted per window, ` +
@@ -131,7 +107,7 @@ try {
   for (let window = 1; window <= Number(values.windows); window += 1) {
     execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
-    const failed = await sendCalls(agent, target, body, calls);
+    await callMany({ agent, target, headers, body, count: calls });
     execFileSync('callgrind_control', ['--instr=off', pid], { stdio: 'ignore' });
     execFileSync('callgrind_control', [`--dump=window${window}`, pid], { stdio: 'ignore' });
     // One file per thread and dump: callgrind.<pid>.<dump>-<thread>, thread 01 the main thread.
@@ -146,8 +122,7 @@ try {
     const perCall = (count) => (count / calls / 1000).toFixed(1);
     console.log(
       `window ${window}: all threads ${perCall(all)}, main ${perCall(main)}, largest other ` +
-        `${perCall(largestOther)}, the rest ${perCall(all - main - largestOther)}` +
-        (failed > 0 ? `; ${failed} calls failed` : ''),
+        `${perCall(largestOther)}, the rest ${perCall(all - main - largestOther)}`,
     );
   }
   console.log(`callgrind files: ${outDir}`);

@@ -80,6 +80,36 @@ export function post(agent, target, headers, body, onResponse) {
 }
 
 /**
+ * Sends `count` calls of `body` to `target` over `agent` with `headers`, `connections` at a time, each answer
+ * read to its end. Rejects on a transport error or a status other than 200: a measurement that lost calls
+ * would count the wrong thing.
+ */
+export async function callMany({ agent, target, headers, body, count, connections = 8 }) {
+  let sent = 0;
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const request = post(agent, target, headers, body, (response) => {
+        response.resume();
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve()
+            : reject(new Error(`${target.pathname}: status ${response.statusCode}`)),
+        );
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  const loop = async () => {
+    while (sent < count) {
+      sent += 1;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+}
+
+/**
  * Warms a system up as a long-running one would be: `calls` calls, `concurrency` at a time, every other
  * one streamed. A fresh process still compiles its hot path; without this, a burst of stream starts
  * measures V8's compiler as much as the system (measured: the bare proxy's first chunk came at a 1,271 ms
