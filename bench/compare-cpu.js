@@ -21,6 +21,7 @@ import { callMany } from './measure-agent-streams.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
   benchEnvironment,
+  benchHeaders,
   benchRequestBodies,
   findFreePort,
   spawnBenchRouter,
@@ -50,7 +51,7 @@ if (values.baseline === undefined || !['plain', 'stream'].includes(values.kind))
   process.exit(2);
 }
 
-const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+const headers = benchHeaders;
 const median = (numbers) => [...numbers].sort((left, right) => left - right)[Math.floor(numbers.length / 2)];
 
 const upstream = await startFakeUpstream({ chunks: 2, intervalMs: 0 });

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureAgentStreams, warmUpStreams } from './measure-agent-streams.js';
 import {
+  benchHeaders,
   benchRequestBodies,
   findFreePort,
   spawnBenchRouter,
@@ -51,7 +52,7 @@ const settings = {
   openMs: Number(values['open-ms']),
 };
 const builds = { baseline: resolve(values.baseline), current: rootDir };
-const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+const headers = benchHeaders;
 const bodies = benchRequestBodies();
 /** Calls before each run's streams, half of them short streams read to their end (`warmUpStreams`). */
 const warmUpCalls = 2000;

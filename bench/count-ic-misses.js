@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { callMany } from './measure-agent-streams.js';
 import { ingressPaths, ingressPlainBodies, ingressStreamBodies } from './measure-ingress-streams.js';
 import {
+  benchHeaders,
   benchRouterEnvironment,
   findFreePort,
   spawnSystem,
@@ -60,7 +61,7 @@ if (
   process.exit(2);
 }
 
-const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+const headers = benchHeaders;
 
 /**
  * A function that names the JavaScript function around a code address, from the log's code-creation

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { callMany } from './measure-agent-streams.js';
 import {
   benchEnvironment,
+  benchHeaders,
   benchRequestBodies,
   benchRouterEnvironment,
   findFreePort,
@@ -52,7 +53,7 @@ if (!['router', 'bare'].includes(values.system) || !['plain', 'stream'].includes
 const root = resolve(values.root);
 const calls = Number(values.calls);
 
-const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+const headers = benchHeaders;
 
 /** The last `totals:` line of a callgrind file: its instruction count. */
 function totalOf(file) {

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { post } from './measure-agent-streams.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
+  benchHeaders,
   benchRequestBodies,
   findFreePort,
   spawnBenchRouter,
@@ -72,7 +73,7 @@ const readyUrl = `http://127.0.0.1:${port}${system === 'bare' ? '/' : '/health'}
 const target = new URL(
   `http://127.0.0.1:${port}${system === 'bare' ? '/v1/chat/completions' : '/api/v1/chat/completions'}`,
 );
-const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+const headers = benchHeaders;
 const bodies = benchRequestBodies();
 const agents = {
   keep: new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY }),

@@ -18,6 +18,7 @@ import { measureThroughput } from './measure-load.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
   benchEnvironment,
+  benchHeaders,
   benchRouterEnvironment,
   findFreePort,
   spawnSystem,
@@ -129,7 +130,7 @@ try {
     handles.push(handle);
     systems[name] = { handle, url: `http://127.0.0.1:${port}/api/v1/chat/completions` };
   }
-  const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+  const headers = benchHeaders;
   const body = requestBody(values.body);
   const names = Object.keys(systems);
   const samples = Object.fromEntries(names.map((name) => [name, { cpu: [], rate: [], failed: 0 }]));

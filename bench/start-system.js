@@ -119,6 +119,12 @@ export async function stopSystem(handle, graceMs = 5000) {
   }
 }
 
+/** The headers of every bench call: a JSON body, and a key the router in open mode and the bare proxy ignore. */
+export const benchHeaders = Object.freeze({
+  'content-type': 'application/json',
+  authorization: 'Bearer bench',
+});
+
 /**
  * The bench's chat request, plain and streamed: a short coding question to `openrouter/pareto-code` with
  * a high bar, and a streamed one the fake upstream answers briefly, for warm-ups. Every system gets the same
