@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { callMany } from './measure-agent-streams.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
+  bareProxyArgs,
   benchEnvironment,
   benchHeaders,
   benchRequestBodies,
@@ -74,13 +75,7 @@ try {
     handle: spawnSystem({
       name: 'bare',
       command: process.execPath,
-      args: [
-        join(benchDir, 'bare-proxy.js'),
-        '--port',
-        String(barePort),
-        '--upstream',
-        `http://127.0.0.1:${upstream.port}/v1`,
-      ],
+      args: bareProxyArgs(barePort, upstream.port),
       env: benchEnvironment({}),
     }),
     target: new URL(`http://127.0.0.1:${barePort}/v1/chat/completions`),

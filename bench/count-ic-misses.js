@@ -23,6 +23,7 @@ import { callMany } from './measure-agent-streams.js';
 import { ingressPaths, ingressPlainBodies, ingressStreamBodies } from './measure-ingress-streams.js';
 import {
   benchHeaders,
+  benchRouterArgs,
   benchRouterEnvironment,
   findFreePort,
   spawnSystem,
@@ -134,12 +135,7 @@ async function measure(ingress, kind) {
       '--log-ic',
       `--logfile=${logFile}`,
       '--no-logfile-per-isolate',
-      join(rootDir, 'bin', 'pareto-router.js'),
-      'serve',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
+      ...benchRouterArgs(rootDir, port, dataDir),
     ],
     env: benchRouterEnvironment(upstream.port),
     cwd: rootDir,

@@ -22,9 +22,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { callMany } from './measure-agent-streams.js';
 import {
+  bareProxyArgs,
   benchEnvironment,
   benchHeaders,
   benchRequestBodies,
+  benchRouterArgs,
   benchRouterEnvironment,
   findFreePort,
   spawnSystem,
@@ -66,15 +68,7 @@ const port = await findFreePort();
 const dataDir = mkdtempSync(join(os.tmpdir(), 'pareto-count-data-'));
 const outDir = mkdtempSync(join(os.tmpdir(), 'pareto-callgrind-'));
 const program =
-  values.system === 'router'
-    ? [join(root, 'bin', 'pareto-router.js'), 'serve', '--port', String(port), '--data-dir', dataDir]
-    : [
-        join(benchDir, 'bare-proxy.js'),
-        '--port',
-        String(port),
-        '--upstream',
-        `http://127.0.0.1:${upstream.port}/v1`,
-      ];
+  values.system === 'router' ? benchRouterArgs(root, port, dataDir) : bareProxyArgs(port, upstream.port);
 const handle = spawnSystem({
   name: values.system,
   command: 'valgrind',

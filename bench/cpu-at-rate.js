@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { post } from './measure-agent-streams.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
+  bareProxyArgs,
   benchHeaders,
   benchRequestBodies,
   findFreePort,
@@ -60,13 +61,7 @@ const handle =
     ? spawnSystem({
         name: 'bare',
         command: process.execPath,
-        args: [
-          join(benchDir, 'bare-proxy.js'),
-          '--port',
-          String(port),
-          '--upstream',
-          `http://127.0.0.1:${upstream.port}/v1`,
-        ],
+        args: bareProxyArgs(port, upstream.port),
       })
     : spawnBenchRouter({ root: rootDir, port, dataDir, upstreamPort: upstream.port });
 const readyUrl = `http://127.0.0.1:${port}${system === 'bare' ? '/' : '/health'}`;

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { measureThroughput } from './measure-load.js';
 import { readTreeCpuSeconds } from './read-cpu.js';
 import {
+  bareProxyArgs,
   benchEnvironment,
   benchHeaders,
   benchRouterEnvironment,
@@ -101,15 +102,7 @@ try {
   const bare = await start(
     'bare',
     process.execPath,
-    [
-      join(benchDir, 'bare-proxy.js'),
-      '--port',
-      String(barePort),
-      '--upstream',
-      `http://127.0.0.1:${upstreamPort}/v1`,
-      '--workers',
-      '1',
-    ],
+    [...bareProxyArgs(barePort, upstreamPort), '--workers', '1'],
     benchEnvironment({}),
     '/',
   );

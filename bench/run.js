@@ -39,6 +39,7 @@ import { measureOneStream, measureStreams } from './measure-stream.js';
 import { readTreeCpuSeconds, startCpuAccount } from './read-cpu.js';
 import { readTreeMemory, sampleTreeMemory } from './read-rss.js';
 import {
+  bareProxyArgs,
   benchEnvironment,
   benchRequestBodies,
   benchRouterEnvironment,
@@ -913,15 +914,7 @@ function systemLaunchers(context) {
       const handle = spawnMeasured(context, {
         name: 'bare',
         command: process.execPath,
-        args: [
-          join(benchDir, 'bare-proxy.js'),
-          '--port',
-          String(port),
-          '--upstream',
-          `http://127.0.0.1:${upstreamPort}/v1`,
-          '--workers',
-          String(workers),
-        ],
+        args: [...bareProxyArgs(port, upstreamPort), '--workers', String(workers)],
         env: benchEnvironment({}),
       });
       return {

@@ -168,15 +168,35 @@ export function benchRouterEnvironment(upstreamPort, extra = {}, nodeDirectory =
 }
 
 /**
+ * `pareto-router serve` through the bin of the checkout at `root`: the bin's path, then its arguments. For
+ * a runner that puts something before it (node's own flags, valgrind), with `benchRouterEnvironment`.
+ */
+export function benchRouterArgs(root, port, dataDir) {
+  return [join(root, 'bin', 'pareto-router.js'), 'serve', '--port', String(port), '--data-dir', dataDir];
+}
+
+/** The bare proxy's arguments to node: forwarding to the fake upstream at `upstreamPort`. */
+export function bareProxyArgs(port, upstreamPort) {
+  return [
+    join(benchDir, 'bare-proxy.js'),
+    '--port',
+    String(port),
+    '--upstream',
+    `http://127.0.0.1:${upstreamPort}/v1`,
+  ];
+}
+
+/**
  * Starts `pareto-router serve` from the checkout at `root`, through its bin (as an installed bin runs),
  * routing to the fake upstream at `upstreamPort`, with its request log in `dataDir`. Callers wait for
  * `/health` themselves.
  */
 export function spawnBenchRouter({ root, port, dataDir, upstreamPort }) {
+  const [bin, ...args] = benchRouterArgs(root, port, dataDir);
   return spawnSystem({
     name: 'router',
-    command: join(root, 'bin', 'pareto-router.js'),
-    args: ['serve', '--port', String(port), '--data-dir', dataDir],
+    command: bin,
+    args,
     env: benchRouterEnvironment(upstreamPort),
     cwd: root,
   });
