@@ -190,7 +190,6 @@ class ResponsesStreamWriter implements IngressStreamWriter {
     const id = createItemId(kind === 'message' ? 'msg' : 'rs', this.#identity.id, index);
     this.#items.push({ kind, id, text: new KeptText(), status: 'in_progress' });
     this.#openText = index;
-    const location = { item_id: id, output_index: index };
     if (kind === 'message') {
       return (
         this.#frame('response.output_item.added', {
@@ -198,8 +197,8 @@ class ResponsesStreamWriter implements IngressStreamWriter {
           item: messageItem(id, null, 'in_progress'),
         }) +
         this.#frame('response.content_part.added', {
-          item_id: location.item_id,
-          output_index: location.output_index,
+          item_id: id,
+          output_index: index,
           content_index: 0,
           part: outputTextPart(''),
         })
@@ -208,8 +207,8 @@ class ResponsesStreamWriter implements IngressStreamWriter {
     return (
       this.#frame('response.output_item.added', { output_index: index, item: reasoningItem(id, '') }) +
       this.#frame('response.reasoning_summary_part.added', {
-        item_id: location.item_id,
-        output_index: location.output_index,
+        item_id: id,
+        output_index: index,
         summary_index: 0,
         part: { type: 'summary_text', text: '' },
       })
@@ -222,21 +221,20 @@ class ResponsesStreamWriter implements IngressStreamWriter {
     this.#openText = undefined;
     const item = this.#items[index] as TextItem;
     item.status = status;
-    const location = { item_id: item.id, output_index: index };
     const text = item.text.toString();
     if (item.kind === 'message') {
       const part = outputTextPart(text);
       return (
         this.#frame('response.output_text.done', {
-          item_id: location.item_id,
-          output_index: location.output_index,
+          item_id: item.id,
+          output_index: index,
           content_index: 0,
           text,
           logprobs: [],
         }) +
         this.#frame('response.content_part.done', {
-          item_id: location.item_id,
-          output_index: location.output_index,
+          item_id: item.id,
+          output_index: index,
           content_index: 0,
           part,
         }) +
@@ -246,14 +244,14 @@ class ResponsesStreamWriter implements IngressStreamWriter {
     const part = { type: 'summary_text', text };
     return (
       this.#frame('response.reasoning_summary_text.done', {
-        item_id: location.item_id,
-        output_index: location.output_index,
+        item_id: item.id,
+        output_index: index,
         summary_index: 0,
         text,
       }) +
       this.#frame('response.reasoning_summary_part.done', {
-        item_id: location.item_id,
-        output_index: location.output_index,
+        item_id: item.id,
+        output_index: index,
         summary_index: 0,
         part,
       }) +
@@ -299,13 +297,12 @@ class ResponsesStreamWriter implements IngressStreamWriter {
   #closeTool(index: number, item: ToolItem, status: ItemStatus): string {
     item.status = status;
     const rendered = this.#render(item);
-    const location = { item_id: item.id, output_index: index };
     let out = '';
     switch (rendered.type) {
       case 'function_call':
         out += this.#frame('response.function_call_arguments.done', {
-          item_id: location.item_id,
-          output_index: location.output_index,
+          item_id: item.id,
+          output_index: index,
           name: rendered.name,
           arguments: item.arguments.toString(),
         });
@@ -314,13 +311,13 @@ class ResponsesStreamWriter implements IngressStreamWriter {
         const input = rendered.input as string;
         if (input !== '')
           out += this.#frame('response.custom_tool_call_input.delta', {
-            item_id: location.item_id,
-            output_index: location.output_index,
+            item_id: item.id,
+            output_index: index,
             delta: input,
           });
         out += this.#frame('response.custom_tool_call_input.done', {
-          item_id: location.item_id,
-          output_index: location.output_index,
+          item_id: item.id,
+          output_index: index,
           input,
         });
         break;
